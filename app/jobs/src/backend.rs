@@ -1,0 +1,73 @@
+//! The backend trait: the two GEMM primitives every job kind is lowered to.
+
+use crate::error::{JobError, Result};
+use crate::quant::Epilogue;
+
+/// Dimensions of `C[m×n] = A[m×k] · B[k×n]` (row-major, int8 inputs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GemmDims {
+    /// Rows of A and C.
+    pub m: usize,
+    /// Columns of B and C.
+    pub n: usize,
+    /// Columns of A, rows of B.
+    pub k: usize,
+}
+
+/// A device that runs the kernels. Implementations must be bit-exact with
+/// [`crate::reference`] for every input: integer arithmetic, wrapping int32
+/// accumulation, the requantization of [`crate::quant`].
+pub trait Backend: Send + Sync {
+    /// Short name for logs and reports (`cpu`, `gpu (llvmpipe …)`).
+    fn name(&self) -> String;
+
+    /// `C = A · B` with int32 (wrapping) accumulation.
+    fn gemm_i8(&self, dims: GemmDims, a: &[i8], b: &[i8]) -> Result<Vec<i32>>;
+
+    /// `Y[i][j] = epilogue.apply(j, (A · B)[i][j])`: a quantized dense layer.
+    fn gemm_requant_i8(
+        &self,
+        dims: GemmDims,
+        a: &[i8],
+        b: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>>;
+}
+
+/// Checks that explicit inputs match their dimensions (shared by every backend).
+pub fn check_gemm_inputs(
+    dims: GemmDims,
+    a: &[i8],
+    b: &[i8],
+    epilogue: Option<&Epilogue>,
+) -> Result<()> {
+    let GemmDims { m, n, k } = dims;
+    if m == 0 || n == 0 || k == 0 {
+        return Err(JobError::InputMismatch(format!(
+            "gemm dimensions must be positive, got m={m} n={n} k={k}"
+        )));
+    }
+    let mismatch = |what: &str, got: usize, want: Option<usize>| {
+        JobError::InputMismatch(format!(
+            "{what} has {got} elements, expected {}",
+            want.map_or_else(
+                || "a size that fits in memory".to_owned(),
+                |w| w.to_string()
+            )
+        ))
+    };
+    let want_a = m.checked_mul(k);
+    if want_a != Some(a.len()) {
+        return Err(mismatch("A (m·k)", a.len(), want_a));
+    }
+    let want_b = k.checked_mul(n);
+    if want_b != Some(b.len()) {
+        return Err(mismatch("B (k·n)", b.len(), want_b));
+    }
+    if let Some(e) = epilogue {
+        if e.bias.len() != n {
+            return Err(mismatch("bias", e.bias.len(), Some(n)));
+        }
+    }
+    Ok(())
+}

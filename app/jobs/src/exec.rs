@@ -1,0 +1,181 @@
+//! Running a job: seeded inputs → kernels on a backend → canonical output bytes.
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::backend::{Backend, GemmDims};
+use crate::error::{JobError, Result};
+use crate::inputs::JobInputs;
+use crate::spec::{Conv2dShape, JobKind, JobSpec};
+
+/// im2col rows are materialized in pieces of about this many bytes.
+const IM2COL_CHUNK_BYTES: usize = 32 << 20;
+
+/// The result of a job, with everything a receipt needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobOutput {
+    kind: JobKind,
+    job_id: [u8; 32],
+    work_units: u64,
+    bytes: Vec<u8>,
+    commitment: [u8; 32],
+}
+
+impl JobOutput {
+    /// The job kind (`kind() as u8` goes in the receipt leaf).
+    pub fn kind(&self) -> JobKind {
+        self.kind
+    }
+    /// SHA-256 of the spec's canonical bytes.
+    pub fn job_id(&self) -> [u8; 32] {
+        self.job_id
+    }
+    /// Work units of the spec (multiply-accumulates).
+    pub fn work_units(&self) -> u64 {
+        self.work_units
+    }
+    /// Canonical output bytes: int32 little-endian for `gemm_i8`, int8 for
+    /// the quantized kinds; row-major (NHWC for conv).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// `SHA-256(bytes())`: what a node commits and a verifier recomputes.
+    pub fn output_commitment(&self) -> [u8; 32] {
+        self.commitment
+    }
+}
+
+/// Runs `spec` on `backend`.
+pub fn execute(spec: &JobSpec, backend: &dyn Backend) -> Result<JobOutput> {
+    let inputs = JobInputs::generate(spec)?;
+    let bytes = run_inputs(&inputs, backend)?;
+    if bytes.len() != spec.output_len() {
+        return Err(JobError::InputMismatch(format!(
+            "backend {} returned {} output bytes, the spec has {}",
+            backend.name(),
+            bytes.len(),
+            spec.output_len()
+        )));
+    }
+    let commitment = output_commitment(&bytes);
+    Ok(JobOutput {
+        kind: spec.kind(),
+        job_id: spec.job_id(),
+        work_units: spec.work_units(),
+        bytes,
+        commitment,
+    })
+}
+
+/// `SHA-256(bytes)`.
+pub fn output_commitment(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Runs explicit inputs on `backend` and returns the canonical output bytes.
+pub fn run_inputs(inputs: &JobInputs, backend: &dyn Backend) -> Result<Vec<u8>> {
+    match inputs {
+        JobInputs::GemmI8 { m, n, k, a, b } => {
+            let c = backend.gemm_i8(
+                GemmDims {
+                    m: *m,
+                    n: *n,
+                    k: *k,
+                },
+                a,
+                b,
+            )?;
+            Ok(c.iter().flat_map(|v| v.to_le_bytes()).collect())
+        }
+        JobInputs::MlpI8 { batch, x, layers } => {
+            let mut act = x.clone();
+            for (l, layer) in layers.iter().enumerate() {
+                if act.len() != batch * layer.inputs {
+                    return Err(JobError::InputMismatch(format!(
+                        "mlp layer {l} expects {} inputs per row, previous activations have {} values for {batch} rows",
+                        layer.inputs,
+                        act.len()
+                    )));
+                }
+                let dims = GemmDims {
+                    m: *batch,
+                    n: layer.outputs,
+                    k: layer.inputs,
+                };
+                act = backend.gemm_requant_i8(dims, &act, &layer.weights, &layer.epilogue)?;
+            }
+            Ok(to_bytes(act))
+        }
+        JobInputs::Conv2dI8 {
+            shape,
+            input,
+            weights,
+            epilogue,
+        } => conv2d(shape, input, weights, epilogue, backend).map(to_bytes),
+    }
+}
+
+fn to_bytes(v: Vec<i8>) -> Vec<u8> {
+    v.into_iter().map(|x| x as u8).collect()
+}
+
+/// A convolution lowered to GEMM: im2col rows (one per output pixel, `K =
+/// kh·kw·c` wide) times the `K × out_channels` weights, in bounded pieces.
+fn conv2d(
+    s: &Conv2dShape,
+    input: &[i8],
+    weights: &[i8],
+    epilogue: &crate::quant::Epilogue,
+    backend: &dyn Backend,
+) -> Result<Vec<i8>> {
+    let k = s.reduction_len() as usize;
+    let pixels = s.out_pixels() as usize;
+    let o = s.out_channels as usize;
+    let image = (s.height * s.width * s.in_channels) as usize;
+    if input.len() != s.batch as usize * image {
+        return Err(JobError::InputMismatch(format!(
+            "conv input has {} values, shape needs {}",
+            input.len(),
+            s.batch as usize * image
+        )));
+    }
+    let rows_per_chunk = (IM2COL_CHUNK_BYTES / k).clamp(1, pixels);
+    let mut out = Vec::with_capacity(pixels * o);
+    for p0 in (0..pixels).step_by(rows_per_chunk) {
+        let rows = rows_per_chunk.min(pixels - p0);
+        let cols = im2col(s, input, p0, rows);
+        let dims = GemmDims { m: rows, n: o, k };
+        out.extend(backend.gemm_requant_i8(dims, &cols, weights, epilogue)?);
+    }
+    Ok(out)
+}
+
+/// im2col rows for output pixels `p0 .. p0 + rows` (pixel = `(n·oh + y)·ow + x`),
+/// column `(ky·kw + kx)·c + ch`; zero outside the image (padding).
+fn im2col(s: &Conv2dShape, input: &[i8], p0: usize, rows: usize) -> Vec<i8> {
+    let (h, w, c) = (s.height as usize, s.width as usize, s.in_channels as usize);
+    let (kh, kw) = (s.kernel_h as usize, s.kernel_w as usize);
+    let (oh, ow) = (s.out_height() as usize, s.out_width() as usize);
+    let (stride, pad) = (s.stride as usize, s.padding as usize);
+    let k = kh * kw * c;
+    let mut cols = vec![0i8; rows * k];
+    cols.par_chunks_mut(k).enumerate().for_each(|(r, row)| {
+        let p = p0 + r;
+        let (img, y, x) = (p / (oh * ow), (p / ow) % oh, p % ow);
+        for ky in 0..kh {
+            // Input row, skipped when it falls in the padding.
+            let Some(iy) = (y * stride + ky).checked_sub(pad).filter(|&iy| iy < h) else {
+                continue;
+            };
+            for kx in 0..kw {
+                let Some(ix) = (x * stride + kx).checked_sub(pad).filter(|&ix| ix < w) else {
+                    continue;
+                };
+                let src = ((img * h + iy) * w + ix) * c;
+                let dst = (ky * kw + kx) * c;
+                row[dst..dst + c].copy_from_slice(&input[src..src + c]);
+            }
+        }
+    });
+    cols
+}

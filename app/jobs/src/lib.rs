@@ -1,0 +1,75 @@
+//! # EdgeFuel job engine
+//!
+//! What a node agent runs and a verifier re-runs. A job is a [`JobSpec`]:
+//! a kind, a shape and a 32-byte seed. Its inputs are generated from the seed
+//! ([`inputs`]), its kernels are integer-only and bit-exact on every backend,
+//! and its result is committed to by a hash of canonical bytes, so a verdict
+//! is an equality check.
+//!
+//! ```no_run
+//! use edgefuel_jobs::{execute, CpuBackend, JobSpec};
+//! let spec = JobSpec::gemm(512, 512, 512, [7u8; 32])?;
+//! let out = execute(&spec, &CpuBackend::new())?;
+//! let leaf = (spec.kind() as u8, out.work_units(), out.job_id(), out.output_commitment());
+//! # let _ = leaf;
+//! # Ok::<(), edgefuel_jobs::JobError>(())
+//! ```
+//!
+//! ## Job kinds (`JobKind as u8`)
+//! | kind | value | computes | output bytes |
+//! |---|---|---|---|
+//! | `gemm_i8` | 0 | `C = A·B`, A `m×k`, B `k×n` int8, C int32 | `m·n` int32 LE |
+//! | `mlp_i8` | 1 | `widths.len()−1` dense layers `y = requant(b + x·W)`, ReLU on hidden layers | `batch·widths.last()` int8 |
+//! | `conv2d_i8` | 2 | NHWC conv, `kh×kw` filters, stride, zero padding, bias, requant, ReLU | `batch·out_h·out_w·out_c` int8 |
+//!
+//! Requantization (multiplier + shift, round half up, saturate) is defined in
+//! [`quant`]. All int32 sums wrap (two's complement), though the limits keep
+//! every generated job far from overflow.
+//!
+//! ## Job id
+//! `job_id = SHA-256(borsh(JobSpec))`; the borsh bytes are
+//! `kind u8 ‖ shape ‖ seed[32]`, every integer u32 little-endian
+//! (see [`JobSpec`]). [`JobSpec::from_bytes`] accepts exactly these bytes.
+//!
+//! ## Work units
+//! One work unit = one int8 multiply-accumulate, computed from the spec alone
+//! ([`JobSpec::work_units`]): `m·n·k` for `gemm_i8`,
+//! `batch·Σ widths[l]·widths[l+1]` for `mlp_i8`,
+//! `batch·out_h·out_w·out_c·kh·kw·in_c` for `conv2d_i8`.
+//!
+//! ## Output commitment
+//! `output_commitment = SHA-256(output bytes)`, the bytes being the output
+//! tensor row-major (NHWC for conv) with no header: int32 little-endian for
+//! `gemm_i8`, one byte per int8 for the others.
+//!
+//! ## Limits
+//! See [`limits`]: dimensions ≤ 16 384, reductions ≤ 65 536, each tensor ≤
+//! 256 MiB, ≤ 16 MLP layers, conv kernels ≤ 16, stride ≤ 8, one conv image
+//! ≤ 16 MiB, work ≤ 2³⁶ units. Specs beyond them are refused with
+//! [`JobError::ShapeOutOfRange`] or [`JobError::TooLarge`].
+//!
+//! ## Backends
+//! [`CpuBackend`] (cache-blocked, rayon, AVX-512 VNNI where available) and
+//! [`GpuBackend`] (wgpu compute shaders in WGSL: Vulkan/Metal/DX12, Mesa
+//! lavapipe in CI). Both implement [`Backend`]; [`reference`] holds the naive
+//! definition they are tested against.
+
+pub mod backend;
+pub mod cpu;
+pub mod error;
+mod exec;
+pub mod gpu;
+pub mod inputs;
+pub mod limits;
+pub mod quant;
+pub mod reference;
+pub mod spec;
+
+pub use backend::{Backend, GemmDims};
+pub use cpu::{CpuBackend, CpuKernel};
+pub use error::{JobError, Result};
+pub use exec::{execute, output_commitment, run_inputs, JobOutput};
+pub use gpu::GpuBackend;
+pub use inputs::JobInputs;
+pub use quant::{Epilogue, Requant};
+pub use spec::{Conv2dShape, JobKind, JobShape, JobSpec};

@@ -1,0 +1,45 @@
+//! PDA seeds and protocol-wide bounds.
+//!
+//! Every bound that `Params::validate` enforces lives here so that clients,
+//! tests and docs read one number.
+
+/// `Network` PDA: `[SEED_NETWORK]`.
+pub const SEED_NETWORK: &[u8] = b"network";
+/// EFUEL mint PDA: `[SEED_MINT]`. Mint authority: the `Network` PDA.
+pub const SEED_MINT: &[u8] = b"mint";
+/// Stake vault token account PDA: `[SEED_VAULT]`. Holds every node pool's tokens.
+pub const SEED_VAULT: &[u8] = b"vault";
+/// Treasury token account PDA: `[SEED_TREASURY]`. Receives slashed stake.
+pub const SEED_TREASURY: &[u8] = b"treasury";
+/// `Node` PDA: `[SEED_NODE, operator]`.
+pub const SEED_NODE: &[u8] = b"node";
+/// `Delegation` PDA: `[SEED_DELEGATION, node, staker]`.
+pub const SEED_DELEGATION: &[u8] = b"delegation";
+
+/// EFUEL decimals (base units per token = 10^9).
+pub const EFUEL_DECIMALS: u8 = 9;
+/// Basis points in one whole.
+pub const BPS_DENOMINATOR: u64 = 10_000;
+/// Fixed-point scale of a node's reward-per-share accumulator.
+pub const REWARD_SCALE: u128 = 1_000_000_000_000_000_000;
+
+/// Largest verifier set the `Network` account stores.
+pub const MAX_VERIFIERS: usize = 16;
+
+/// Node metadata bounds (bytes).
+pub const MAX_ENDPOINT_LEN: usize = 96;
+pub const MAX_GPU_MODEL_LEN: usize = 48;
+pub const MAX_REGION_LEN: usize = 16;
+
+/// Parameter bounds.
+pub const MIN_EPOCH_SECONDS: i64 = 60;
+pub const MAX_EPOCH_SECONDS: i64 = 30 * 24 * 3600;
+pub const MAX_UNBONDING_SECONDS: i64 = 90 * 24 * 3600;
+pub const MAX_JAIL_SECONDS: i64 = 365 * 24 * 3600;
+pub const MAX_SEAL_DELAY_SLOTS: u64 = 256;
+/// SlotHashes keeps 512 entries: a batch must be sealable inside that window.
+pub const SLOT_HASHES_WINDOW: u64 = 512;
+pub const MAX_WINDOW_SLOTS: u64 = 1_000_000;
+/// Largest sample a batch may require (bounded by reveal account size).
+pub const MAX_SAMPLES: u16 = 64;
+pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;

@@ -1,0 +1,136 @@
+use crate::constants::*;
+use crate::events::NetworkInitialized;
+use crate::state::{validate_verifier_set, Network, Params};
+use crate::error::EdgeFuelError;
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct InitializeNetworkArgs {
+    /// Initial protocol parameters.
+    pub params: Params,
+    /// Key that may pause and unpause submissions and minting.
+    pub guardian: Pubkey,
+    /// Initial verifier set (1..=16 distinct keys).
+    pub verifiers: Vec<Pubkey>,
+    /// Agreeing votes needed to finalize a batch (majority ..= set size).
+    pub verifier_threshold: u8,
+    /// EFUEL minted once, at genesis, to `genesis_owner`'s associated token
+    /// account (base units): the supply that the first stake comes from.
+    /// After this, EFUEL is only minted as rewards for verified work.
+    pub genesis_supply: u64,
+}
+
+#[derive(Accounts)]
+pub struct InitializeNetwork<'info> {
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Network::INIT_SPACE,
+        seeds = [SEED_NETWORK],
+        bump
+    )]
+    pub network: Box<Account<'info, Network>>,
+    #[account(
+        init,
+        payer = payer,
+        seeds = [SEED_MINT],
+        bump,
+        mint::decimals = EFUEL_DECIMALS,
+        mint::authority = network,
+    )]
+    pub mint: Box<Account<'info, Mint>>,
+    #[account(
+        init,
+        payer = payer,
+        seeds = [SEED_VAULT],
+        bump,
+        token::mint = mint,
+        token::authority = network,
+    )]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init,
+        payer = payer,
+        seeds = [SEED_TREASURY],
+        bump,
+        token::mint = mint,
+        token::authority = network,
+    )]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    /// Wallet that receives the genesis supply.
+    /// CHECK: any key; it only names the owner of `genesis_token`.
+    pub genesis_owner: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = payer,
+        associated_token::mint = mint,
+        associated_token::authority = genesis_owner,
+    )]
+    pub genesis_token: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    pub system_program: Program<'info, System>,
+}
+
+impl InitializeNetwork<'_> {
+    pub fn validate(&self, args: &InitializeNetworkArgs) -> Result<()> {
+        args.params.validate()?;
+        require!(args.guardian != Pubkey::default(), EdgeFuelError::InvalidGuardian);
+        validate_verifier_set(&args.verifiers, args.verifier_threshold)
+    }
+}
+
+/// Specification:
+/// - before: no `Network` exists (the PDA init fails otherwise); params,
+///   guardian and verifier set are valid.
+/// - after: `Network` holds params, guardian, verifier set and threshold,
+///   nothing paused, zero totals; the EFUEL mint (9 decimals, authority =
+///   `Network`, no freeze authority), the stake vault and the treasury exist,
+///   both token accounts owned by `Network`; `genesis_supply` EFUEL minted
+///   to the genesis owner's associated token account.
+#[access_control(ctx.accounts.validate(&args))]
+pub fn handle_initialize_network(ctx: Context<InitializeNetwork>, args: InitializeNetworkArgs) -> Result<()> {
+    let network = &mut ctx.accounts.network;
+    network.bump = ctx.bumps.network;
+    network.mint_bump = ctx.bumps.mint;
+    network.vault_bump = ctx.bumps.vault;
+    network.treasury_bump = ctx.bumps.treasury;
+    network.mint = ctx.accounts.mint.key();
+    network.vault = ctx.accounts.vault.key();
+    network.treasury = ctx.accounts.treasury.key();
+    network.guardian = args.guardian;
+    network.apply_params(args.params)?;
+    network.apply_verifier_set(&args.verifiers, args.verifier_threshold)?;
+    network.paused = 0;
+    if args.genesis_supply > 0 {
+        let bump = [network.bump];
+        let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
+        token::mint_to(
+            CpiContext::new_with_signer(
+                ctx.accounts.token_program.key(),
+                MintTo {
+                    mint: ctx.accounts.mint.to_account_info(),
+                    to: ctx.accounts.genesis_token.to_account_info(),
+                    authority: network.to_account_info(),
+                },
+                &[seeds],
+            ),
+            args.genesis_supply,
+        )?;
+    }
+    emit!(NetworkInitialized {
+        network: network.key(),
+        mint: network.mint,
+        guardian: network.guardian,
+        params: network.params,
+        verifier_count: network.verifier_count,
+        verifier_threshold: network.verifier_threshold,
+        genesis_owner: ctx.accounts.genesis_owner.key(),
+        genesis_supply: args.genesis_supply,
+    });
+    Ok(())
+}

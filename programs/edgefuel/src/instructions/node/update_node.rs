@@ -1,0 +1,51 @@
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::events::NodeUpdated;
+use crate::state::{Network, Node, NodeMetadata, NodeStatus};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct UpdateNode<'info> {
+    pub operator: Signer<'info>,
+    #[account(seeds = [SEED_NETWORK], bump = network.bump)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(
+        mut,
+        seeds = [SEED_NODE, operator.key().as_ref()],
+        bump = node.bump,
+        has_one = operator @ EdgeFuelError::NotOperator,
+    )]
+    pub node: Box<Account<'info, Node>>,
+}
+
+impl UpdateNode<'_> {
+    pub fn validate(&self, metadata: &NodeMetadata) -> Result<()> {
+        require!(self.node.status != NodeStatus::Exiting, EdgeFuelError::NodeExiting);
+        metadata.validate(self.network.params.max_commission_bps)
+    }
+}
+
+/// Specification:
+/// - before: signer is the node's operator; the node is not exiting;
+///   metadata within bounds, commission ≤ `max_commission_bps`.
+/// - after: metadata and commission replaced; pool and counters unchanged.
+#[access_control(ctx.accounts.validate(&metadata))]
+pub fn handle_update_node(ctx: Context<UpdateNode>, metadata: NodeMetadata) -> Result<()> {
+    let node = &mut ctx.accounts.node;
+    let commission_bps_before = node.commission_bps;
+    node.commission_bps = metadata.commission_bps;
+    node.endpoint = metadata.endpoint.clone();
+    node.gpu_model = metadata.gpu_model.clone();
+    node.vram_mib = metadata.vram_mib;
+    node.region = metadata.region.clone();
+    emit!(NodeUpdated {
+        node: node.key(),
+        commission_bps_before,
+        commission_bps_after: metadata.commission_bps,
+        endpoint: metadata.endpoint,
+        gpu_model: metadata.gpu_model,
+        vram_mib: metadata.vram_mib,
+        region: metadata.region,
+    });
+    Ok(())
+}

@@ -1,0 +1,101 @@
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::events::Delegated;
+use crate::state::{Delegation, Network, Node, NodeStatus};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+
+#[derive(Accounts)]
+pub struct Delegate<'info> {
+    #[account(mut)]
+    pub staker: Signer<'info>,
+    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(mut, seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
+    pub node: Box<Account<'info, Node>>,
+    #[account(
+        init_if_needed,
+        payer = staker,
+        space = 8 + Delegation::INIT_SPACE,
+        seeds = [SEED_DELEGATION, node.key().as_ref(), staker.key().as_ref()],
+        bump
+    )]
+    pub delegation: Box<Account<'info, Delegation>>,
+    #[account(
+        mut,
+        constraint = staker_token.mint == network.mint @ EdgeFuelError::WrongMint,
+        constraint = staker_token.owner == staker.key() @ EdgeFuelError::WrongTokenOwner,
+    )]
+    pub staker_token: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = network.vault)]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+    pub system_program: Program<'info, System>,
+}
+
+impl Delegate<'_> {
+    pub fn validate(&self, amount: u64) -> Result<()> {
+        require!(amount > 0, EdgeFuelError::ZeroAmount);
+        require!(self.node.status != NodeStatus::Exiting, EdgeFuelError::NodeExiting);
+        Ok(())
+    }
+}
+
+/// Specification:
+/// - before: amount > 0; node not exiting; the staker's EFUEL account holds
+///   `amount`; the pool is not wiped out; the deposit mints ≥ 1 share.
+/// - after: `amount` moved staker → vault; the delegation (created on first
+///   use) holds `floor(amount · shares / tokens)` more bonded shares (1:1 for
+///   the first deposit); pool tokens/shares and bonded shares grow; the
+///   operator's own stake grows when the staker is the operator; rewards
+///   accrued so far are settled; `network.total_bonded` tracks the change.
+#[access_control(ctx.accounts.validate(amount))]
+pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let staker = ctx.accounts.staker.key();
+    let node_key = ctx.accounts.node.key();
+    let node = &mut ctx.accounts.node;
+    let delegation = &mut ctx.accounts.delegation;
+    if delegation.node == Pubkey::default() {
+        delegation.bump = ctx.bumps.delegation;
+        delegation.node = node_key;
+        delegation.staker = staker;
+        node.delegation_count = node.delegation_count.checked_add(1).ok_or(EdgeFuelError::MathOverflow)?;
+    }
+    let pool_tokens_before = node.pool_tokens;
+    let pool_shares_before = node.pool_shares;
+    let bonded_before = node.bonded_tokens()?;
+
+    delegation.settle(node)?;
+    let is_operator = staker == node.operator;
+    let shares = node.deposit(amount, is_operator)?;
+    delegation.bonded_shares = delegation.bonded_shares.checked_add(shares).ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.reset_debt(node)?;
+    delegation.last_stake_added_at = now;
+
+    let network = &mut ctx.accounts.network;
+    network.track_bonded(bonded_before, node.bonded_tokens()?)?;
+
+    token::transfer(
+        CpiContext::new(
+            ctx.accounts.token_program.key(),
+            Transfer {
+                from: ctx.accounts.staker_token.to_account_info(),
+                to: ctx.accounts.vault.to_account_info(),
+                authority: ctx.accounts.staker.to_account_info(),
+            },
+        ),
+        amount,
+    )?;
+    emit!(Delegated {
+        node: node_key,
+        staker,
+        amount,
+        shares,
+        pool_tokens_before,
+        pool_tokens_after: node.pool_tokens,
+        pool_shares_before,
+        pool_shares_after: node.pool_shares,
+    });
+    Ok(())
+}

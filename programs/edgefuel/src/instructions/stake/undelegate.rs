@@ -1,0 +1,75 @@
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::events::Undelegated;
+use crate::state::{Delegation, Network, Node};
+use anchor_lang::prelude::*;
+
+#[derive(Accounts)]
+pub struct Undelegate<'info> {
+    pub staker: Signer<'info>,
+    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(mut, seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
+    pub node: Box<Account<'info, Node>>,
+    #[account(
+        mut,
+        seeds = [SEED_DELEGATION, node.key().as_ref(), staker.key().as_ref()],
+        bump = delegation.bump,
+        has_one = staker,
+        has_one = node @ EdgeFuelError::WrongNode,
+    )]
+    pub delegation: Box<Account<'info, Delegation>>,
+}
+
+impl Undelegate<'_> {
+    pub fn validate(&self, shares: u64) -> Result<()> {
+        require!(shares > 0, EdgeFuelError::ZeroAmount);
+        require!(shares <= self.delegation.bonded_shares, EdgeFuelError::InsufficientShares);
+        Ok(())
+    }
+}
+
+/// Specification:
+/// - before: 0 < shares ≤ the delegation's bonded shares.
+/// - after: rewards settled; `shares` move from bonded to unbonding (still in
+///   the pool, still slashable, earning nothing); `unlock_at = now +
+///   unbonding_seconds` for the whole unbonding entry; node bonded shares
+///   (and operator stake if the staker is the operator) and
+///   `network.total_bonded` drop accordingly.
+#[access_control(ctx.accounts.validate(shares))]
+pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let network = &mut ctx.accounts.network;
+    let node = &mut ctx.accounts.node;
+    let delegation = &mut ctx.accounts.delegation;
+    let bonded_before_node = node.bonded_tokens()?;
+    let bonded_shares_before = delegation.bonded_shares;
+
+    delegation.settle(node)?;
+    let is_operator = delegation.staker == node.operator;
+    node.begin_unbond(shares, is_operator)?;
+    delegation.bonded_shares = delegation
+        .bonded_shares
+        .checked_sub(shares)
+        .ok_or(EdgeFuelError::InsufficientShares)?;
+    delegation.unbonding_shares = delegation
+        .unbonding_shares
+        .checked_add(shares)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.unlock_at = now
+        .checked_add(network.params.unbonding_seconds)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.reset_debt(node)?;
+
+    network.track_bonded(bonded_before_node, node.bonded_tokens()?)?;
+    emit!(Undelegated {
+        node: node.key(),
+        staker: delegation.staker,
+        shares,
+        bonded_shares_before,
+        bonded_shares_after: delegation.bonded_shares,
+        unbonding_shares_after: delegation.unbonding_shares,
+        unlock_at: delegation.unlock_at,
+    });
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! EdgeFuel: a decentralized GPU compute network. Nodes commit receipts of
+//! verified GPU work, earn EFUEL for it, and are slashed for fraud, pro rata
+//! with everyone who delegated to them.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+#[cfg(not(target_os = "solana"))]
+pub mod native;
+#[cfg(not(target_os = "solana"))]
+pub mod pda;
+pub mod state;
+
+pub use instructions::*;
+pub use state::*;
+
+declare_id!("EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf");
+
+#[program]
+pub mod edgefuel {
+    use super::*;
+
+    /// Creates the network, the EFUEL mint, the stake vault and the treasury. Anyone, once.
+    pub fn initialize_network(ctx: Context<InitializeNetwork>, args: InitializeNetworkArgs) -> Result<()> {
+        instructions::handle_initialize_network(ctx, args)
+    }
+
+    /// Pauses submissions and/or minting. Guardian only.
+    pub fn pause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
+        instructions::handle_pause(ctx, scope)
+    }
+
+    /// Lifts a pause of submissions and/or minting. Guardian only.
+    pub fn unpause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
+        instructions::handle_unpause(ctx, scope)
+    }
+
+    /// Registers the signer's GPU node with its metadata and commission. Operator.
+    pub fn register_node(ctx: Context<RegisterNode>, metadata: NodeMetadata) -> Result<()> {
+        instructions::handle_register_node(ctx, metadata)
+    }
+
+    /// Replaces a node's metadata and commission. Operator.
+    pub fn update_node(ctx: Context<UpdateNode>, metadata: NodeMetadata) -> Result<()> {
+        instructions::handle_update_node(ctx, metadata)
+    }
+
+    /// Names the hot key that signs the node's submissions. Operator.
+    pub fn set_agent_key(ctx: Context<SetAgentKey>, agent: Pubkey) -> Result<()> {
+        instructions::handle_set_agent_key(ctx, agent)
+    }
+
+    /// Stops new stake and work for a node; its stake can then unbond. Operator.
+    pub fn exit_node(ctx: Context<ExitNode>) -> Result<()> {
+        instructions::handle_exit_node(ctx)
+    }
+
+    /// Stakes EFUEL into a node pool for pool shares (also the operator's self-stake). Any staker.
+    pub fn delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
+        instructions::handle_delegate(ctx, amount)
+    }
+
+    /// Starts the cooldown of bonded shares; they stay slashable until withdrawn. Staker.
+    pub fn undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
+        instructions::handle_undelegate(ctx, shares)
+    }
+
+    /// Pays out unbonded stake after the cooldown at the pool's current rate. Staker.
+    pub fn withdraw(ctx: Context<Withdraw>) -> Result<()> {
+        instructions::handle_withdraw(ctx)
+    }
+
+    /// Mints a delegation's accrued rewards (plus commission for the operator). Staker.
+    pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
+        instructions::handle_claim_rewards(ctx)
+    }
+}

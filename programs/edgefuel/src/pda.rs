@@ -1,0 +1,32 @@
+//! PDA derivation for every EdgeFuel account, shared by tests and clients.
+use crate::constants::*;
+use anchor_lang::prelude::Pubkey;
+
+fn find(seeds: &[&[u8]]) -> Pubkey {
+    Pubkey::find_program_address(seeds, &crate::ID).0
+}
+
+/// The `Network` account.
+pub fn network() -> Pubkey {
+    find(&[SEED_NETWORK])
+}
+/// The EFUEL mint.
+pub fn mint() -> Pubkey {
+    find(&[SEED_MINT])
+}
+/// The stake vault.
+pub fn vault() -> Pubkey {
+    find(&[SEED_VAULT])
+}
+/// The treasury token account.
+pub fn treasury() -> Pubkey {
+    find(&[SEED_TREASURY])
+}
+/// An operator's `Node`.
+pub fn node(operator: &Pubkey) -> Pubkey {
+    find(&[SEED_NODE, operator.as_ref()])
+}
+/// A staker's `Delegation` in a node.
+pub fn delegation(node: &Pubkey, staker: &Pubkey) -> Pubkey {
+    find(&[SEED_DELEGATION, node.as_ref(), staker.as_ref()])
+}

@@ -1,0 +1,89 @@
+//! Protocol parameters: set at `initialize_network`, changed only by governance.
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use anchor_lang::prelude::*;
+
+/// Every tunable number of the protocol. Validated by [`Params::validate`]
+/// on every path that writes it (initialization and governance).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct Params {
+    /// Length of a reward epoch (seconds, wall clock). 60 ..= 30 days.
+    pub epoch_seconds: i64,
+    /// EFUEL minted per verified work unit (base units per work unit).
+    pub reward_per_work_unit: u64,
+    /// Most EFUEL that verified work may earn per epoch (base units); the
+    /// circuit breaker on emission. > 0.
+    pub epoch_emission_cap: u64,
+    /// Operator's own bonded stake a node needs to submit work (base units). > 0.
+    pub min_node_stake: u64,
+    /// Highest commission a node may charge (bps, ≤ 10 000).
+    pub max_commission_bps: u16,
+    /// Cooldown between undelegate and withdraw (seconds). 1 ..= 90 days.
+    pub unbonding_seconds: i64,
+    /// Slots between a batch's commit and the slot whose hash seeds its sample.
+    /// 1 ..= 256.
+    pub seal_delay_slots: u64,
+    /// Slots after sealing within which the node must reveal its sample. > 0.
+    pub reveal_window_slots: u64,
+    /// Slots after sealing within which verifiers must reach a quorum. > reveal window.
+    pub verify_window_slots: u64,
+    /// Share of a batch's leaves sampled (bps, 1 ..= 10 000).
+    pub sample_bps: u16,
+    /// Fewest leaves sampled per batch (1 ..= max_samples).
+    pub min_samples: u16,
+    /// Most leaves sampled per batch (≤ 64).
+    pub max_samples: u16,
+    /// Share of a node pool slashed for fraud (bps, 1 ..= 10 000).
+    pub slash_fraud_bps: u16,
+    /// Share of a node pool slashed for an unavailable batch (bps, ≤ slash_fraud_bps).
+    pub slash_unavailable_bps: u16,
+    /// Share of a fraud slash paid to the verifiers who voted with the outcome (bps, ≤ 10 000).
+    pub verifier_bounty_bps: u16,
+    /// How long a faulty node stays jailed (seconds). 0 ..= 365 days.
+    pub jail_seconds: i64,
+    /// Cap on unverified exposure: the reward value of a node's unfinalized
+    /// work may not exceed this share of its pool's tokens (bps, 1 ..= 10 000).
+    pub max_exposure_bps: u16,
+    /// Bonded stake a delegation needs to create a proposal (base units).
+    pub min_proposal_stake: u64,
+    /// Length of a proposal's voting window (seconds). 1 ..= 60 days.
+    pub voting_seconds: i64,
+    /// Delay between a proposal passing and its execution (seconds). 0 ..= 60 days.
+    pub timelock_seconds: i64,
+    /// Turnout needed, as a share of all bonded stake (bps, 1 ..= 10 000).
+    pub quorum_bps: u16,
+    /// Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 10 000).
+    pub approval_threshold_bps: u16,
+}
+
+impl Params {
+    /// Checks every bound. The same check runs at initialization and when
+    /// governance applies new params.
+    pub fn validate(&self) -> Result<()> {
+        let bps = BPS_DENOMINATOR as u16;
+        let ok = (MIN_EPOCH_SECONDS..=MAX_EPOCH_SECONDS).contains(&self.epoch_seconds)
+            && self.epoch_emission_cap > 0
+            && self.min_node_stake > 0
+            && self.max_commission_bps <= bps
+            && (1..=MAX_UNBONDING_SECONDS).contains(&self.unbonding_seconds)
+            && (1..=MAX_SEAL_DELAY_SLOTS).contains(&self.seal_delay_slots)
+            && (1..=MAX_WINDOW_SLOTS).contains(&self.reveal_window_slots)
+            && self.verify_window_slots > self.reveal_window_slots
+            && self.verify_window_slots <= MAX_WINDOW_SLOTS
+            && (1..=bps).contains(&self.sample_bps)
+            && self.min_samples >= 1
+            && self.min_samples <= self.max_samples
+            && self.max_samples <= MAX_SAMPLES
+            && (1..=bps).contains(&self.slash_fraud_bps)
+            && self.slash_unavailable_bps <= self.slash_fraud_bps
+            && self.verifier_bounty_bps <= bps
+            && (0..=MAX_JAIL_SECONDS).contains(&self.jail_seconds)
+            && (1..=bps).contains(&self.max_exposure_bps)
+            && (1..=MAX_GOVERNANCE_SECONDS).contains(&self.voting_seconds)
+            && (0..=MAX_GOVERNANCE_SECONDS).contains(&self.timelock_seconds)
+            && (1..=bps).contains(&self.quorum_bps)
+            && (5_000..=bps).contains(&self.approval_threshold_bps);
+        require!(ok, EdgeFuelError::InvalidParams);
+        Ok(())
+    }
+}

@@ -1,0 +1,526 @@
+//! Shared fixture for EdgeFuel's native program tests.
+//!
+//! `TestContext` boots the program natively inside solana-program-test (the
+//! SPL Token and Associated Token programs run from their bundled binaries),
+//! initializes a network, funds actors and offers one helper per instruction
+//! so each test reads like a story.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// solana-program-test 3.x marks its API "unstable" (deprecated); it is the pinned harness.
+#![allow(deprecated)]
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_spl::associated_token::{self, get_associated_token_address, spl_associated_token_account};
+use anchor_spl::token::spl_token;
+use edgefuel::error::EdgeFuelError;
+use edgefuel::{pda, Delegation, Network, Node, NodeMetadata, Params, PauseScope};
+use solana_banks_client::BanksClientError;
+use solana_instruction_error::InstructionError;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub use solana_keypair;
+pub use solana_signer;
+
+/// One EFUEL in base units.
+pub const EFUEL: u64 = 1_000_000_000;
+/// Genesis supply minted to the fixture's treasury-of-funds wallet.
+pub const GENESIS_SUPPLY: u64 = 1_000_000_000 * EFUEL;
+/// Wall-clock time the fixture starts at (unix seconds).
+pub const START_TIME: i64 = 1_800_000_000;
+
+/// Parameters the fixture initializes the network with.
+pub fn default_params() -> Params {
+    Params {
+        epoch_seconds: 86_400,
+        reward_per_work_unit: 1,
+        epoch_emission_cap: 1_000_000 * EFUEL,
+        min_node_stake: 1_000 * EFUEL,
+        max_commission_bps: 2_000,
+        unbonding_seconds: 7 * 86_400,
+        seal_delay_slots: 4,
+        reveal_window_slots: 150,
+        verify_window_slots: 300,
+        sample_bps: 100,
+        min_samples: 8,
+        max_samples: 32,
+        slash_fraud_bps: 1_000,
+        slash_unavailable_bps: 200,
+        verifier_bounty_bps: 1_000,
+        jail_seconds: 86_400,
+        max_exposure_bps: 500,
+        min_proposal_stake: 100 * EFUEL,
+        voting_seconds: 3 * 86_400,
+        timelock_seconds: 86_400,
+        quorum_bps: 2_000,
+        approval_threshold_bps: 5_000,
+    }
+}
+
+/// A result whose error is the transaction error, for exact assertions.
+pub type TxResult = Result<(), TransactionError>;
+
+/// The anchor code of an EdgeFuel error (`6000 + variant index`).
+pub fn code(err: EdgeFuelError) -> u32 {
+    err as u32 + anchor_lang::error::ERROR_CODE_OFFSET
+}
+
+/// Asserts that a transaction failed with exactly this custom error code.
+#[track_caller]
+pub fn assert_code(res: TxResult, expected: u32) {
+    match res {
+        Err(TransactionError::InstructionError(_, InstructionError::Custom(c))) => {
+            assert_eq!(c, expected, "expected error code {expected}, got {c}")
+        }
+        other => panic!("expected custom error {expected}, got {other:?}"),
+    }
+}
+
+/// Asserts that a transaction failed with exactly this EdgeFuel error.
+#[track_caller]
+pub fn assert_err(res: TxResult, expected: EdgeFuelError) {
+    assert_code(res, code(expected))
+}
+
+/// Anchor framework error codes the tests assert on.
+pub mod anchor_codes {
+    use anchor_lang::error::ErrorCode;
+    pub const CONSTRAINT_HAS_ONE: u32 = ErrorCode::ConstraintHasOne as u32;
+    pub const CONSTRAINT_SEEDS: u32 = ErrorCode::ConstraintSeeds as u32;
+    pub const CONSTRAINT_ADDRESS: u32 = ErrorCode::ConstraintAddress as u32;
+    pub const ACCOUNT_NOT_INITIALIZED: u32 = ErrorCode::AccountNotInitialized as u32;
+    pub const ACCOUNT_DISCRIMINATOR_MISMATCH: u32 = ErrorCode::AccountDiscriminatorMismatch as u32;
+    pub const ACCOUNT_OWNED_BY_WRONG_PROGRAM: u32 = ErrorCode::AccountOwnedByWrongProgram as u32;
+    pub const CONSTRAINT_TOKEN_MINT: u32 = ErrorCode::ConstraintTokenMint as u32;
+}
+
+/// A fresh program-test with EdgeFuel hosted natively.
+pub fn program_test() -> ProgramTest {
+    let mut pt = ProgramTest::new("edgefuel", edgefuel::ID, processor!(edgefuel::native::process_instruction));
+    pt.prefer_bpf(false);
+    pt
+}
+
+pub struct TestContext {
+    pub ctx: ProgramTestContext,
+    pub guardian: Keypair,
+    pub verifiers: Vec<Keypair>,
+    /// Holds the genesis supply; funds every actor.
+    pub whale: Keypair,
+}
+
+/// Metadata the fixture registers nodes with.
+pub fn metadata(commission_bps: u16) -> NodeMetadata {
+    NodeMetadata {
+        endpoint: "https://node.example:7443".into(),
+        gpu_model: "RTX 4090".into(),
+        vram_mib: 24_576,
+        region: "eu-west".into(),
+        commission_bps,
+    }
+}
+
+impl TestContext {
+    /// Boots the chain without a network.
+    pub async fn boot() -> Self {
+        let ctx = program_test().start_with_context().await;
+        let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = START_TIME;
+        ctx.set_sysvar(&clock);
+        TestContext {
+            ctx,
+            guardian: Keypair::new(),
+            verifiers: (0..3).map(|_| Keypair::new()).collect(),
+            whale: Keypair::new(),
+        }
+    }
+
+    /// Boots the chain and initializes a network with `default_params()`.
+    pub async fn new() -> Self {
+        Self::with_params(default_params()).await
+    }
+
+    pub async fn with_params(params: Params) -> Self {
+        let mut t = Self::boot().await;
+        let verifiers: Vec<Pubkey> = t.verifiers.iter().map(|k| k.pubkey()).collect();
+        let ix = t.initialize_ix(params, t.guardian.pubkey(), verifiers, 2, GENESIS_SUPPLY);
+        t.send(&[ix], &[]).await.unwrap();
+        t
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    /// `initialize_network` with the fixture's whale as genesis owner.
+    pub fn initialize_ix(
+        &self,
+        params: Params,
+        guardian: Pubkey,
+        verifiers: Vec<Pubkey>,
+        verifier_threshold: u8,
+        genesis_supply: u64,
+    ) -> Instruction {
+        let genesis_owner = self.whale.pubkey();
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::InitializeNetwork {
+                payer: self.payer(),
+                network: pda::network(),
+                mint: pda::mint(),
+                vault: pda::vault(),
+                treasury: pda::treasury(),
+                genesis_owner,
+                genesis_token: get_associated_token_address(&genesis_owner, &pda::mint()),
+                token_program: spl_token::ID,
+                associated_token_program: associated_token::ID,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::InitializeNetwork {
+                args: edgefuel::InitializeNetworkArgs { params, guardian, verifiers, verifier_threshold, genesis_supply },
+            }
+            .data(),
+        }
+    }
+
+    /// Signs with the payer plus `signers` on a fresh blockhash and processes.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
+        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &all, blockhash);
+        match self.ctx.banks_client.process_transaction(tx).await {
+            Ok(()) => Ok(()),
+            Err(BanksClientError::TransactionError(e)) => Err(e),
+            Err(BanksClientError::SimulationError { err, .. }) => Err(err),
+            Err(e) => panic!("transport error: {e}"),
+        }
+    }
+
+    /// A new keypair with 10 SOL for fees and rent.
+    pub async fn actor(&mut self) -> Keypair {
+        let kp = Keypair::new();
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.payer(), &kp.pubkey(), 10_000_000_000);
+        self.send(&[ix], &[]).await.unwrap();
+        kp
+    }
+
+    /// A new actor holding `amount` EFUEL in its associated token account.
+    pub async fn funded_actor(&mut self, amount: u64) -> Keypair {
+        let kp = self.actor().await;
+        self.fund_efuel(&kp.pubkey(), amount).await;
+        kp
+    }
+
+    /// The associated EFUEL account of `owner`.
+    pub fn ata(&self, owner: &Pubkey) -> Pubkey {
+        get_associated_token_address(owner, &pda::mint())
+    }
+
+    /// Creates `owner`'s EFUEL account if needed and transfers `amount` from the whale.
+    pub async fn fund_efuel(&mut self, owner: &Pubkey, amount: u64) {
+        let create = spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &self.payer(),
+            owner,
+            &pda::mint(),
+            &spl_token::ID,
+        );
+        let whale = self.whale.pubkey();
+        let transfer = spl_token::instruction::transfer(
+            &spl_token::ID,
+            &self.ata(&whale),
+            &self.ata(owner),
+            &whale,
+            &[],
+            amount,
+        )
+        .unwrap();
+        let whale_kp = self.whale.insecure_clone();
+        self.send(&[create, transfer], &[&whale_kp]).await.unwrap();
+    }
+
+    // ---- reading state -------------------------------------------------
+
+    pub async fn raw(&mut self, key: &Pubkey) -> Option<Vec<u8>> {
+        self.ctx.banks_client.get_account(*key).await.unwrap().map(|a| a.data)
+    }
+
+    pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
+        self.ctx.banks_client.get_account(*key).await.unwrap().map(|a| a.lamports).unwrap_or(0)
+    }
+
+    async fn decode<T: AccountDeserialize>(&mut self, key: &Pubkey) -> Option<T> {
+        let data = self.raw(key).await?;
+        Some(T::try_deserialize(&mut data.as_slice()).unwrap())
+    }
+
+    pub async fn network(&mut self) -> Network {
+        self.decode(&pda::network()).await.expect("network exists")
+    }
+
+    pub async fn node(&mut self, operator: &Pubkey) -> Node {
+        self.decode(&pda::node(operator)).await.expect("node exists")
+    }
+
+    pub async fn delegation(&mut self, operator: &Pubkey, staker: &Pubkey) -> Option<Delegation> {
+        self.decode(&pda::delegation(&pda::node(operator), staker)).await
+    }
+
+    /// Token balance of a token account (0 when it does not exist).
+    pub async fn balance(&mut self, token_account: &Pubkey) -> u64 {
+        match self.raw(token_account).await {
+            Some(data) => anchor_spl::token::TokenAccount::try_deserialize(&mut data.as_slice()).unwrap().amount,
+            None => 0,
+        }
+    }
+
+    pub async fn efuel(&mut self, owner: &Pubkey) -> u64 {
+        let ata = self.ata(owner);
+        self.balance(&ata).await
+    }
+
+    pub async fn mint_supply(&mut self) -> u64 {
+        let data = self.raw(&pda::mint()).await.unwrap();
+        anchor_spl::token::Mint::try_deserialize(&mut data.as_slice()).unwrap().supply
+    }
+
+    /// Raw data of several accounts, to prove a failed call changed nothing.
+    pub async fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            out.push(self.raw(k).await);
+        }
+        out
+    }
+
+    /// Accounts of a node story: network, node, delegation, the staker's
+    /// token account, vault and treasury.
+    pub fn story_keys(&self, operator: &Pubkey, staker: &Pubkey) -> Vec<Pubkey> {
+        let node = pda::node(operator);
+        vec![
+            pda::network(),
+            node,
+            pda::delegation(&node, staker),
+            self.ata(staker),
+            pda::vault(),
+            pda::treasury(),
+            pda::mint(),
+        ]
+    }
+
+    // ---- time ------------------------------------------------------------
+
+    pub async fn now(&mut self) -> i64 {
+        let clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp
+    }
+
+    /// Moves to the next slot and the wall clock forward by `seconds`.
+    pub async fn advance_time(&mut self, seconds: i64) {
+        let mut clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        let ts = clock.unix_timestamp + seconds;
+        self.ctx.warp_to_slot(clock.slot + 1).unwrap();
+        clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = ts;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    // ---- instructions ----------------------------------------------------
+
+    pub fn pause_ix(&self, signer: &Pubkey, scope: PauseScope, pause: bool) -> Instruction {
+        let accounts = edgefuel::accounts::SetPause { guardian: *signer, network: pda::network() }.to_account_metas(None);
+        let data = if pause {
+            edgefuel::instruction::Pause { scope }.data()
+        } else {
+            edgefuel::instruction::Unpause { scope }.data()
+        };
+        Instruction { program_id: edgefuel::ID, accounts, data }
+    }
+
+    pub async fn pause(&mut self, signer: &Keypair, scope: PauseScope, pause: bool) -> TxResult {
+        let ix = self.pause_ix(&signer.pubkey(), scope, pause);
+        self.send(&[ix], &[signer]).await
+    }
+
+    pub fn register_node_ix(&self, operator: &Pubkey, metadata: NodeMetadata) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::RegisterNode {
+                operator: *operator,
+                network: pda::network(),
+                node: pda::node(operator),
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::RegisterNode { metadata }.data(),
+        }
+    }
+
+    pub async fn register_node(&mut self, operator: &Keypair, metadata: NodeMetadata) -> TxResult {
+        let ix = self.register_node_ix(&operator.pubkey(), metadata);
+        self.send(&[ix], &[operator]).await
+    }
+
+    pub async fn update_node(&mut self, operator: &Keypair, node_operator: &Pubkey, metadata: NodeMetadata) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::UpdateNode {
+                operator: operator.pubkey(),
+                network: pda::network(),
+                node: pda::node(node_operator),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::UpdateNode { metadata }.data(),
+        };
+        self.send(&[ix], &[operator]).await
+    }
+
+    pub async fn set_agent_key(&mut self, operator: &Keypair, node_operator: &Pubkey, agent: Pubkey) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::SetAgentKey { operator: operator.pubkey(), node: pda::node(node_operator) }
+                .to_account_metas(None),
+            data: edgefuel::instruction::SetAgentKey { agent }.data(),
+        };
+        self.send(&[ix], &[operator]).await
+    }
+
+    pub async fn exit_node(&mut self, operator: &Keypair, node_operator: &Pubkey) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::ExitNode { operator: operator.pubkey(), node: pda::node(node_operator) }
+                .to_account_metas(None),
+            data: edgefuel::instruction::ExitNode {}.data(),
+        };
+        self.send(&[ix], &[operator]).await
+    }
+
+    /// `delegate` with explicit accounts (tests swap them to check refusals).
+    pub fn delegate_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey, amount: u64) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::Delegate {
+                staker: *staker,
+                network: pda::network(),
+                node: *node,
+                delegation: pda::delegation(node, staker),
+                staker_token: *staker_token,
+                vault: pda::vault(),
+                token_program: spl_token::ID,
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::Delegate { amount }.data(),
+        }
+    }
+
+    /// `staker` delegates `amount` to `operator`'s node from its EFUEL account.
+    pub async fn delegate(&mut self, staker: &Keypair, operator: &Pubkey, amount: u64) -> TxResult {
+        let ix = self.delegate_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()), amount);
+        self.send(&[ix], &[staker]).await
+    }
+
+    pub fn undelegate_ix(&self, staker: &Pubkey, node: &Pubkey, shares: u64) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::Undelegate {
+                staker: *staker,
+                network: pda::network(),
+                node: *node,
+                delegation: pda::delegation(node, staker),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::Undelegate { shares }.data(),
+        }
+    }
+
+    pub async fn undelegate(&mut self, staker: &Keypair, operator: &Pubkey, shares: u64) -> TxResult {
+        let ix = self.undelegate_ix(&staker.pubkey(), &pda::node(operator), shares);
+        self.send(&[ix], &[staker]).await
+    }
+
+    pub fn withdraw_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::Withdraw {
+                staker: *staker,
+                network: pda::network(),
+                node: *node,
+                delegation: pda::delegation(node, staker),
+                staker_token: *staker_token,
+                vault: pda::vault(),
+                token_program: spl_token::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::Withdraw {}.data(),
+        }
+    }
+
+    pub async fn withdraw(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
+        let ix = self.withdraw_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()));
+        self.send(&[ix], &[staker]).await
+    }
+
+    pub fn claim_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::ClaimRewards {
+                staker: *staker,
+                network: pda::network(),
+                node: *node,
+                delegation: pda::delegation(node, staker),
+                mint: pda::mint(),
+                staker_token: *staker_token,
+                token_program: spl_token::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::ClaimRewards {}.data(),
+        }
+    }
+
+    pub async fn claim(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
+        let ix = self.claim_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()));
+        self.send(&[ix], &[staker]).await
+    }
+
+    /// Registers a node for a new operator, self-staked with `stake` EFUEL.
+    pub async fn staked_node(&mut self, commission_bps: u16, stake: u64) -> Keypair {
+        let operator = self.funded_actor(stake.max(1)).await;
+        self.register_node(&operator, metadata(commission_bps)).await.unwrap();
+        if stake > 0 {
+            self.delegate(&operator, &operator.pubkey(), stake).await.unwrap();
+        }
+        operator
+    }
+
+    /// Writes a node account directly: used to give a pool rewards before the
+    /// batch instructions exist to earn them, and to reach u64 edges.
+    pub async fn write_node(&mut self, operator: &Pubkey, f: impl FnOnce(&mut Node)) {
+        let key = pda::node(operator);
+        let mut acc = self.ctx.banks_client.get_account(key).await.unwrap().unwrap();
+        let mut node = Node::try_deserialize(&mut acc.data.as_slice()).unwrap();
+        f(&mut node);
+        let mut data = Vec::with_capacity(acc.data.len());
+        anchor_lang::AccountSerialize::try_serialize(&node, &mut data).unwrap();
+        data.resize(acc.data.len(), 0);
+        acc.data = data;
+        self.ctx.set_account(&key, &acc.into());
+    }
+}
+
+/// The associated EFUEL account of `owner` (free function for tests).
+pub fn ata(owner: &Pubkey) -> Pubkey {
+    get_associated_token_address(owner, &pda::mint())
+}
+
+pub fn as_pubkeys(keys: &[&Keypair]) -> Vec<Pubkey> {
+    keys.iter().map(|k| k.pubkey()).collect()
+}
+
+/// Convenience re-export for tests.
+pub use edgefuel::error::EdgeFuelError as E;

@@ -71,3 +71,21 @@ pub fn check_gemm_inputs(
     }
     Ok(())
 }
+
+impl<T: Backend + ?Sized> Backend for &T {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn gemm_i8(&self, dims: GemmDims, a: &[i8], b: &[i8]) -> Result<Vec<i32>> {
+        (**self).gemm_i8(dims, a, b)
+    }
+    fn gemm_requant_i8(
+        &self,
+        dims: GemmDims,
+        a: &[i8],
+        b: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>> {
+        (**self).gemm_requant_i8(dims, a, b, epilogue)
+    }
+}

@@ -1,24 +1,433 @@
-//! GPU backend (placeholder while being written).
-use crate::backend::{Backend, GemmDims};
+//! The GPU backend: wgpu compute shaders in WGSL (Vulkan here; Metal and
+//! DX12 where wgpu is built with them), bit-exact with the CPU.
+//!
+//! - Every wgpu call that can fail runs inside error scopes; failures become
+//!   [`JobError::Gpu`], never panics. No adapter is [`JobError::NoAdapter`].
+//! - Work larger than one storage binding (`max_storage_buffer_binding_size`,
+//!   128 MiB on lavapipe) or one dispatch (65 535 workgroups per dimension)
+//!   is split into row × column chunks of C, each a separate dispatch.
+
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use wgpu::util::DeviceExt;
+
+use crate::backend::{check_gemm_inputs, Backend, GemmDims};
 use crate::error::{JobError, Result};
 use crate::quant::Epilogue;
 
-/// GPU backend.
-pub struct GpuBackend;
-impl Backend for GpuBackend {
-    fn name(&self) -> String {
-        "gpu".into()
+const SHADER: &str = include_str!("gemm.wgsl");
+/// Outputs per workgroup along each axis (8×8 invocations × 4×4 outputs).
+const TILE: usize = 32;
+
+/// The GPU backend, bound to one adapter and device.
+pub struct GpuBackend {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    layout: wgpu::BindGroupLayout,
+    raw: wgpu::ComputePipeline,
+    requant: wgpu::ComputePipeline,
+    adapter: String,
+    /// Largest bytes of one storage buffer we bind.
+    max_binding: u64,
+    /// Largest workgroup count per dispatch dimension.
+    max_groups: u32,
+}
+
+/// Output mode of one chunk.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    Raw,
+    Requant(&'a Epilogue),
+}
+
+fn gpu_err(stage: &'static str) -> impl Fn(String) -> JobError {
+    move |message| JobError::Gpu { stage, message }
+}
+
+/// Error scopes around a group of wgpu calls; [`Scopes::finish`] reports the
+/// first error any of them caught.
+struct Scopes {
+    guards: Vec<wgpu::ErrorScopeGuard>,
+    stage: &'static str,
+}
+
+impl Scopes {
+    fn push(device: &wgpu::Device, stage: &'static str) -> Self {
+        let guards = [
+            wgpu::ErrorFilter::Validation,
+            wgpu::ErrorFilter::OutOfMemory,
+            wgpu::ErrorFilter::Internal,
+        ]
+        .into_iter()
+        .map(|f| device.push_error_scope(f))
+        .collect();
+        Self { guards, stage }
     }
-    fn gemm_i8(&self, _: GemmDims, _: &[i8], _: &[i8]) -> Result<Vec<i32>> {
-        Err(JobError::NoAdapter("todo".into()))
-    }
-    fn gemm_requant_i8(&self, _: GemmDims, _: &[i8], _: &[i8], _: &Epilogue) -> Result<Vec<i8>> {
-        Err(JobError::NoAdapter("todo".into()))
+
+    fn finish(mut self) -> Result<()> {
+        let mut first = None;
+        while let Some(guard) = self.guards.pop() {
+            if let Some(e) = pollster::block_on(guard.pop()) {
+                first.get_or_insert(e.to_string());
+            }
+        }
+        first.map_or(Ok(()), |m| Err(gpu_err(self.stage)(m)))
     }
 }
+
 impl GpuBackend {
-    /// x
+    /// Opens the best GPU adapter (high performance first; a software one such
+    /// as lavapipe when nothing else exists).
     pub fn new() -> Result<Self> {
-        Err(JobError::NoAdapter("todo".into()))
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        desc.backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+        let instance = wgpu::Instance::new(desc);
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: None,
+            apply_limit_buckets: false,
+        }))
+        .map_err(|e| JobError::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("edgefuel-jobs"),
+            required_limits: limits.clone(),
+            ..Default::default()
+        }))
+        .map_err(|e| gpu_err("request_device")(e.to_string()))?;
+        // Errors are caught by scopes; anything else is logged, never a panic.
+        device.on_uncaptured_error(std::sync::Arc::new(|e: wgpu::Error| {
+            eprintln!("edgefuel-jobs: uncaptured GPU error: {e}");
+        }));
+
+        let scopes = Scopes::push(&device, "pipeline creation");
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("gemm.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Storage { read_only },
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("gemm"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                storage(1, true),
+                storage(2, true),
+                storage(3, true),
+                storage(4, false),
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("gemm"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = |entry: &str| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        let raw = pipeline("gemm_raw");
+        let requant = pipeline("gemm_requant");
+        scopes.finish()?;
+
+        let max_binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size)
+            & !3;
+        Ok(Self {
+            adapter: format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type),
+            device,
+            queue,
+            layout,
+            raw,
+            requant,
+            max_binding,
+            max_groups: limits.max_compute_workgroups_per_dimension,
+        })
+    }
+
+    /// Caps the bytes of one storage buffer (and so the size of a chunk): for
+    /// tests of the splitting logic on small jobs, or to bound GPU memory.
+    pub fn with_max_buffer_bytes(mut self, bytes: u64) -> Self {
+        self.max_binding = self.max_binding.min(bytes.max(4)) & !3;
+        self
+    }
+
+    /// The adapter's description.
+    pub fn adapter(&self) -> &str {
+        &self.adapter
+    }
+
+    /// Chunk sizes (rows, columns) of C that fit one binding and one dispatch.
+    fn chunk(&self, dims: GemmDims, mode: Mode<'_>) -> Result<(usize, usize)> {
+        let max = usize::try_from(self.max_binding).unwrap_or(usize::MAX);
+        let line = dims.k.div_ceil(4) * 4; // bytes of one packed row of A or column of B
+        let by_dispatch = self.max_groups as usize * TILE;
+        let mut cols = dims.n.min(max / line).min(by_dispatch);
+        if matches!(mode, Mode::Raw) {
+            cols = cols.min(max / 4);
+        }
+        if cols < dims.n && matches!(mode, Mode::Requant(_)) {
+            cols -= cols % 4; // chunks start on a packed int8 output word
+        }
+        let out_row = match mode {
+            Mode::Raw => cols * 4,
+            Mode::Requant(_) => cols.div_ceil(4) * 4,
+        };
+        let rows = dims
+            .m
+            .min(max / line)
+            .min(max / out_row.max(1))
+            .min(by_dispatch);
+        if rows == 0 || cols == 0 {
+            return Err(JobError::GpuLimit(format!(
+                "a storage binding of {} bytes cannot hold one chunk of k = {} (need at least {} bytes)",
+                self.max_binding,
+                dims.k,
+                line * 4
+            )));
+        }
+        Ok((rows, cols))
+    }
+
+    fn run(&self, dims: GemmDims, a: &[i8], b: &[i8], mode: Mode<'_>) -> Result<Vec<u32>> {
+        let GemmDims { m, n, k } = dims;
+        let k4 = k.div_ceil(4);
+        let (rows, cols) = self.chunk(dims, mode)?;
+        let a_words = pack_rows(a, m, k);
+        let bt_words = pack_columns(b, k, n);
+        let zero_bias = [0i32];
+        let out_stride = match mode {
+            Mode::Raw => n,
+            Mode::Requant(_) => n.div_ceil(4),
+        };
+        let mut out = vec![0u32; m * out_stride];
+        for r0 in (0..m).step_by(rows) {
+            let rc = rows.min(m - r0);
+            for c0 in (0..n).step_by(cols) {
+                let cc = cols.min(n - c0);
+                let bias = match mode {
+                    Mode::Raw => &zero_bias[..],
+                    Mode::Requant(e) => &e.bias[c0..c0 + cc],
+                };
+                let chunk = self.dispatch(
+                    &a_words[r0 * k4..(r0 + rc) * k4],
+                    &bt_words[c0 * k4..(c0 + cc) * k4],
+                    bias,
+                    [rc, cc, k4],
+                    mode,
+                )?;
+                // Scatter the chunk (rc rows of `stride` words) into C.
+                let (stride, col) = match mode {
+                    Mode::Raw => (cc, c0),
+                    Mode::Requant(_) => (cc.div_ceil(4), c0 / 4),
+                };
+                for (i, src) in chunk.chunks_exact(stride).enumerate() {
+                    out[(r0 + i) * out_stride + col..][..stride].copy_from_slice(src);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One dispatch: `[rows, cols, k4]` of C from packed A rows and B columns.
+    fn dispatch(
+        &self,
+        a: &[u32],
+        bt: &[u32],
+        bias: &[i32],
+        [rows, cols, k4]: [usize; 3],
+        mode: Mode<'_>,
+    ) -> Result<Vec<u32>> {
+        let (pipeline, stride, requant) = match mode {
+            Mode::Raw => (&self.raw, cols, None),
+            Mode::Requant(e) => (&self.requant, cols.div_ceil(4), Some(e.requant)),
+        };
+        let u =
+            |x: usize| u32::try_from(x).map_err(|_| JobError::GpuLimit(format!("{x} exceeds u32")));
+        let params: [u32; 8] = [
+            u(rows)?,
+            u(cols)?,
+            u(k4)?,
+            u(stride)?,
+            requant.map_or(1, |r| r.multiplier() as u32),
+            requant.map_or(1, |r| r.shift()),
+            u32::from(requant.is_some_and(|r| r.relu())),
+            0,
+        ];
+        let out_bytes = (rows * stride * 4) as u64;
+        let d = &self.device;
+        let scopes = Scopes::push(d, "dispatch");
+        let init = |label, contents: &[u8], usage| {
+            d.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents,
+                usage,
+            })
+        };
+        let params = init(
+            "params",
+            bytemuck::cast_slice(&params),
+            wgpu::BufferUsages::UNIFORM,
+        );
+        let a_buf = init("a", bytemuck::cast_slice(a), wgpu::BufferUsages::STORAGE);
+        let b_buf = init("bt", bytemuck::cast_slice(bt), wgpu::BufferUsages::STORAGE);
+        let bias_buf = init(
+            "bias",
+            bytemuck::cast_slice(bias),
+            wgpu::BufferUsages::STORAGE,
+        );
+        let out_buf = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("out"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let staging = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("staging"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("gemm"),
+            layout: &self.layout,
+            entries: &[
+                entry(0, &params),
+                entry(1, &a_buf),
+                entry(2, &b_buf),
+                entry(3, &bias_buf),
+                entry(4, &out_buf),
+            ],
+        });
+        let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("gemm"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &bind, &[]);
+            pass.dispatch_workgroups(u(cols.div_ceil(TILE))?, u(rows.div_ceil(TILE))?, 1);
+        }
+        encoder.copy_buffer_to_buffer(&out_buf, 0, &staging, 0, out_bytes);
+        self.queue.submit([encoder.finish()]);
+        let (tx, rx) = mpsc::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |r| {
+            tx.send(r).ok();
+        });
+        let polled = d.poll(wgpu::PollType::wait_indefinitely());
+        scopes.finish()?;
+        polled.map_err(|e| gpu_err("poll")(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| gpu_err("map")(e.to_string()))?
+            .map_err(|e| gpu_err("map")(e.to_string()))?;
+        let words = {
+            let view = staging
+                .get_mapped_range(..)
+                .map_err(|e| gpu_err("map")(e.to_string()))?;
+            view.chunks_exact(4)
+                .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+                .collect()
+        };
+        staging.unmap();
+        Ok(words)
+    }
+}
+
+/// `rows × k` int8 row-major → `rows × ⌈k/4⌉` words (byte t = column 4w + t).
+fn pack_rows(a: &[i8], rows: usize, k: usize) -> Vec<u32> {
+    let k4 = k.div_ceil(4);
+    let mut out = vec![0u32; rows * k4];
+    out.par_chunks_mut(k4)
+        .zip(a.par_chunks(k))
+        .for_each(|(words, row)| {
+            for (w, quad) in words.iter_mut().zip(row.chunks(4)) {
+                let mut bytes = [0u8; 4];
+                for (b, &v) in bytes.iter_mut().zip(quad) {
+                    *b = v as u8;
+                }
+                *w = u32::from_le_bytes(bytes);
+            }
+        });
+    out
+}
+
+/// `k × n` int8 row-major → B transposed, `n × ⌈k/4⌉` words.
+fn pack_columns(b: &[i8], k: usize, n: usize) -> Vec<u32> {
+    let k4 = k.div_ceil(4);
+    let mut out = vec![0u32; n * k4];
+    out.par_chunks_mut(k4).enumerate().for_each(|(j, words)| {
+        for (kk, w) in words.iter_mut().enumerate() {
+            let mut bytes = [0u8; 4];
+            for (t, byte) in bytes.iter_mut().enumerate().take(k - 4 * kk) {
+                *byte = b[(4 * kk + t) * n + j] as u8;
+            }
+            *w = u32::from_le_bytes(bytes);
+        }
+    });
+    out
+}
+
+fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
+    }
+}
+
+impl Backend for GpuBackend {
+    fn name(&self) -> String {
+        format!("gpu {}", self.adapter)
+    }
+
+    fn gemm_i8(&self, dims: GemmDims, a: &[i8], b: &[i8]) -> Result<Vec<i32>> {
+        check_gemm_inputs(dims, a, b, None)?;
+        let words = self.run(dims, a, b, Mode::Raw)?;
+        Ok(words.into_iter().map(|w| w as i32).collect())
+    }
+
+    fn gemm_requant_i8(
+        &self,
+        dims: GemmDims,
+        a: &[i8],
+        b: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>> {
+        check_gemm_inputs(dims, a, b, Some(epilogue))?;
+        let words = self.run(dims, a, b, Mode::Requant(epilogue))?;
+        let row_words = dims.n.div_ceil(4);
+        let mut y = Vec::with_capacity(dims.m * dims.n);
+        for row in words.chunks_exact(row_words) {
+            let bytes = row.iter().flat_map(|w| w.to_le_bytes());
+            y.extend(bytes.take(dims.n).map(|b| b as i8));
+        }
+        Ok(y)
     }
 }

@@ -11,7 +11,9 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
-use anchor_spl::associated_token::{self, get_associated_token_address, spl_associated_token_account};
+use anchor_spl::associated_token::{
+    self, get_associated_token_address, spl_associated_token_account,
+};
 use anchor_spl::token::spl_token;
 use edgefuel::error::EdgeFuelError;
 use edgefuel::{pda, Delegation, Network, Node, NodeMetadata, Params, PauseScope};
@@ -100,7 +102,11 @@ pub mod anchor_codes {
 
 /// A fresh program-test with EdgeFuel hosted natively.
 pub fn program_test() -> ProgramTest {
-    let mut pt = ProgramTest::new("edgefuel", edgefuel::ID, processor!(edgefuel::native::process_instruction));
+    let mut pt = ProgramTest::new(
+        "edgefuel",
+        edgefuel::ID,
+        processor!(edgefuel::native::process_instruction),
+    );
     pt.prefer_bpf(false);
     pt
 }
@@ -182,7 +188,13 @@ impl TestContext {
             }
             .to_account_metas(None),
             data: edgefuel::instruction::InitializeNetwork {
-                args: edgefuel::InitializeNetworkArgs { params, guardian, verifiers, verifier_threshold, genesis_supply },
+                args: edgefuel::InitializeNetworkArgs {
+                    params,
+                    guardian,
+                    verifiers,
+                    verifier_threshold,
+                    genesis_supply,
+                },
             }
             .data(),
         }
@@ -193,7 +205,12 @@ impl TestContext {
         let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
         let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
         all.extend_from_slice(signers);
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&self.ctx.payer.pubkey()), &all, blockhash);
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&self.ctx.payer.pubkey()),
+            &all,
+            blockhash,
+        );
         match self.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(e)) => Err(e),
@@ -205,7 +222,11 @@ impl TestContext {
     /// A new keypair with 10 SOL for fees and rent.
     pub async fn actor(&mut self) -> Keypair {
         let kp = Keypair::new();
-        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.payer(), &kp.pubkey(), 10_000_000_000);
+        let ix = anchor_lang::solana_program::system_instruction::transfer(
+            &self.payer(),
+            &kp.pubkey(),
+            10_000_000_000,
+        );
         self.send(&[ix], &[]).await.unwrap();
         kp
     }
@@ -224,12 +245,13 @@ impl TestContext {
 
     /// Creates `owner`'s EFUEL account if needed and transfers `amount` from the whale.
     pub async fn fund_efuel(&mut self, owner: &Pubkey, amount: u64) {
-        let create = spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &self.payer(),
-            owner,
-            &pda::mint(),
-            &spl_token::ID,
-        );
+        let create =
+            spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+                &self.payer(),
+                owner,
+                &pda::mint(),
+                &spl_token::ID,
+            );
         let whale = self.whale.pubkey();
         let transfer = spl_token::instruction::transfer(
             &spl_token::ID,
@@ -247,11 +269,22 @@ impl TestContext {
     // ---- reading state -------------------------------------------------
 
     pub async fn raw(&mut self, key: &Pubkey) -> Option<Vec<u8>> {
-        self.ctx.banks_client.get_account(*key).await.unwrap().map(|a| a.data)
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .unwrap()
+            .map(|a| a.data)
     }
 
     pub async fn lamports(&mut self, key: &Pubkey) -> u64 {
-        self.ctx.banks_client.get_account(*key).await.unwrap().map(|a| a.lamports).unwrap_or(0)
+        self.ctx
+            .banks_client
+            .get_account(*key)
+            .await
+            .unwrap()
+            .map(|a| a.lamports)
+            .unwrap_or(0)
     }
 
     async fn decode<T: AccountDeserialize>(&mut self, key: &Pubkey) -> Option<T> {
@@ -264,17 +297,24 @@ impl TestContext {
     }
 
     pub async fn node(&mut self, operator: &Pubkey) -> Node {
-        self.decode(&pda::node(operator)).await.expect("node exists")
+        self.decode(&pda::node(operator))
+            .await
+            .expect("node exists")
     }
 
     pub async fn delegation(&mut self, operator: &Pubkey, staker: &Pubkey) -> Option<Delegation> {
-        self.decode(&pda::delegation(&pda::node(operator), staker)).await
+        self.decode(&pda::delegation(&pda::node(operator), staker))
+            .await
     }
 
     /// Token balance of a token account (0 when it does not exist).
     pub async fn balance(&mut self, token_account: &Pubkey) -> u64 {
         match self.raw(token_account).await {
-            Some(data) => anchor_spl::token::TokenAccount::try_deserialize(&mut data.as_slice()).unwrap().amount,
+            Some(data) => {
+                anchor_spl::token::TokenAccount::try_deserialize(&mut data.as_slice())
+                    .unwrap()
+                    .amount
+            }
             None => 0,
         }
     }
@@ -286,7 +326,9 @@ impl TestContext {
 
     pub async fn mint_supply(&mut self) -> u64 {
         let data = self.raw(&pda::mint()).await.unwrap();
-        anchor_spl::token::Mint::try_deserialize(&mut data.as_slice()).unwrap().supply
+        anchor_spl::token::Mint::try_deserialize(&mut data.as_slice())
+            .unwrap()
+            .supply
     }
 
     /// Raw data of several accounts, to prove a failed call changed nothing.
@@ -322,7 +364,8 @@ impl TestContext {
 
     /// Moves to the next slot and the wall clock forward by `seconds`.
     pub async fn advance_time(&mut self, seconds: i64) {
-        let mut clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        let mut clock: anchor_lang::prelude::Clock =
+            self.ctx.banks_client.get_sysvar().await.unwrap();
         let ts = clock.unix_timestamp + seconds;
         self.ctx.warp_to_slot(clock.slot + 1).unwrap();
         clock = self.ctx.banks_client.get_sysvar().await.unwrap();
@@ -333,13 +376,21 @@ impl TestContext {
     // ---- instructions ----------------------------------------------------
 
     pub fn pause_ix(&self, signer: &Pubkey, scope: PauseScope, pause: bool) -> Instruction {
-        let accounts = edgefuel::accounts::SetPause { guardian: *signer, network: pda::network() }.to_account_metas(None);
+        let accounts = edgefuel::accounts::SetPause {
+            guardian: *signer,
+            network: pda::network(),
+        }
+        .to_account_metas(None);
         let data = if pause {
             edgefuel::instruction::Pause { scope }.data()
         } else {
             edgefuel::instruction::Unpause { scope }.data()
         };
-        Instruction { program_id: edgefuel::ID, accounts, data }
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts,
+            data,
+        }
     }
 
     pub async fn pause(&mut self, signer: &Keypair, scope: PauseScope, pause: bool) -> TxResult {
@@ -366,7 +417,12 @@ impl TestContext {
         self.send(&[ix], &[operator]).await
     }
 
-    pub async fn update_node(&mut self, operator: &Keypair, node_operator: &Pubkey, metadata: NodeMetadata) -> TxResult {
+    pub async fn update_node(
+        &mut self,
+        operator: &Keypair,
+        node_operator: &Pubkey,
+        metadata: NodeMetadata,
+    ) -> TxResult {
         let ix = Instruction {
             program_id: edgefuel::ID,
             accounts: edgefuel::accounts::UpdateNode {
@@ -380,11 +436,19 @@ impl TestContext {
         self.send(&[ix], &[operator]).await
     }
 
-    pub async fn set_agent_key(&mut self, operator: &Keypair, node_operator: &Pubkey, agent: Pubkey) -> TxResult {
+    pub async fn set_agent_key(
+        &mut self,
+        operator: &Keypair,
+        node_operator: &Pubkey,
+        agent: Pubkey,
+    ) -> TxResult {
         let ix = Instruction {
             program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::SetAgentKey { operator: operator.pubkey(), node: pda::node(node_operator) }
-                .to_account_metas(None),
+            accounts: edgefuel::accounts::SetAgentKey {
+                operator: operator.pubkey(),
+                node: pda::node(node_operator),
+            }
+            .to_account_metas(None),
             data: edgefuel::instruction::SetAgentKey { agent }.data(),
         };
         self.send(&[ix], &[operator]).await
@@ -393,15 +457,24 @@ impl TestContext {
     pub async fn exit_node(&mut self, operator: &Keypair, node_operator: &Pubkey) -> TxResult {
         let ix = Instruction {
             program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::ExitNode { operator: operator.pubkey(), node: pda::node(node_operator) }
-                .to_account_metas(None),
+            accounts: edgefuel::accounts::ExitNode {
+                operator: operator.pubkey(),
+                node: pda::node(node_operator),
+            }
+            .to_account_metas(None),
             data: edgefuel::instruction::ExitNode {}.data(),
         };
         self.send(&[ix], &[operator]).await
     }
 
     /// `delegate` with explicit accounts (tests swap them to check refusals).
-    pub fn delegate_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey, amount: u64) -> Instruction {
+    pub fn delegate_ix(
+        &self,
+        staker: &Pubkey,
+        node: &Pubkey,
+        staker_token: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
         Instruction {
             program_id: edgefuel::ID,
             accounts: edgefuel::accounts::Delegate {
@@ -421,7 +494,12 @@ impl TestContext {
 
     /// `staker` delegates `amount` to `operator`'s node from its EFUEL account.
     pub async fn delegate(&mut self, staker: &Keypair, operator: &Pubkey, amount: u64) -> TxResult {
-        let ix = self.delegate_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()), amount);
+        let ix = self.delegate_ix(
+            &staker.pubkey(),
+            &pda::node(operator),
+            &self.ata(&staker.pubkey()),
+            amount,
+        );
         self.send(&[ix], &[staker]).await
     }
 
@@ -439,12 +517,22 @@ impl TestContext {
         }
     }
 
-    pub async fn undelegate(&mut self, staker: &Keypair, operator: &Pubkey, shares: u64) -> TxResult {
+    pub async fn undelegate(
+        &mut self,
+        staker: &Keypair,
+        operator: &Pubkey,
+        shares: u64,
+    ) -> TxResult {
         let ix = self.undelegate_ix(&staker.pubkey(), &pda::node(operator), shares);
         self.send(&[ix], &[staker]).await
     }
 
-    pub fn withdraw_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey) -> Instruction {
+    pub fn withdraw_ix(
+        &self,
+        staker: &Pubkey,
+        node: &Pubkey,
+        staker_token: &Pubkey,
+    ) -> Instruction {
         Instruction {
             program_id: edgefuel::ID,
             accounts: edgefuel::accounts::Withdraw {
@@ -462,7 +550,11 @@ impl TestContext {
     }
 
     pub async fn withdraw(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
-        let ix = self.withdraw_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()));
+        let ix = self.withdraw_ix(
+            &staker.pubkey(),
+            &pda::node(operator),
+            &self.ata(&staker.pubkey()),
+        );
         self.send(&[ix], &[staker]).await
     }
 
@@ -484,16 +576,24 @@ impl TestContext {
     }
 
     pub async fn claim(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
-        let ix = self.claim_ix(&staker.pubkey(), &pda::node(operator), &self.ata(&staker.pubkey()));
+        let ix = self.claim_ix(
+            &staker.pubkey(),
+            &pda::node(operator),
+            &self.ata(&staker.pubkey()),
+        );
         self.send(&[ix], &[staker]).await
     }
 
     /// Registers a node for a new operator, self-staked with `stake` EFUEL.
     pub async fn staked_node(&mut self, commission_bps: u16, stake: u64) -> Keypair {
         let operator = self.funded_actor(stake.max(1)).await;
-        self.register_node(&operator, metadata(commission_bps)).await.unwrap();
+        self.register_node(&operator, metadata(commission_bps))
+            .await
+            .unwrap();
         if stake > 0 {
-            self.delegate(&operator, &operator.pubkey(), stake).await.unwrap();
+            self.delegate(&operator, &operator.pubkey(), stake)
+                .await
+                .unwrap();
         }
         operator
     }
@@ -502,7 +602,13 @@ impl TestContext {
     /// batch instructions exist to earn them, and to reach u64 edges.
     pub async fn write_node(&mut self, operator: &Pubkey, f: impl FnOnce(&mut Node)) {
         let key = pda::node(operator);
-        let mut acc = self.ctx.banks_client.get_account(key).await.unwrap().unwrap();
+        let mut acc = self
+            .ctx
+            .banks_client
+            .get_account(key)
+            .await
+            .unwrap()
+            .unwrap();
         let mut node = Node::try_deserialize(&mut acc.data.as_slice()).unwrap();
         f(&mut node);
         let mut data = Vec::with_capacity(acc.data.len());

@@ -11,7 +11,10 @@ async fn initialize_creates_network_mint_vault_treasury_and_genesis() {
     let n = t.network().await;
     assert_eq!(n.params, default_params());
     assert_eq!(n.guardian, t.guardian.pubkey());
-    assert_eq!(n.verifier_set(), as_pubkeys(&t.verifiers.iter().collect::<Vec<_>>()).as_slice());
+    assert_eq!(
+        n.verifier_set(),
+        as_pubkeys(&t.verifiers.iter().collect::<Vec<_>>()).as_slice()
+    );
     assert_eq!(n.verifier_threshold, 2);
     assert_eq!(n.paused, 0);
     assert_eq!(n.mint, pda::mint());
@@ -21,9 +24,15 @@ async fn initialize_creates_network_mint_vault_treasury_and_genesis() {
 
     // Mint: 9 decimals, authority = network PDA, no freeze authority.
     let data = t.raw(&pda::mint()).await.unwrap();
-    let mint = <anchor_spl::token::Mint as anchor_lang::AccountDeserialize>::try_deserialize(&mut data.as_slice()).unwrap();
+    let mint = <anchor_spl::token::Mint as anchor_lang::AccountDeserialize>::try_deserialize(
+        &mut data.as_slice(),
+    )
+    .unwrap();
     assert_eq!(mint.decimals, 9);
-    assert_eq!(Option::<Pubkey>::from(mint.mint_authority), Some(pda::network()));
+    assert_eq!(
+        Option::<Pubkey>::from(mint.mint_authority),
+        Some(pda::network())
+    );
     assert_eq!(Option::<Pubkey>::from(mint.freeze_authority), None);
     assert_eq!(mint.supply, GENESIS_SUPPLY);
     let whale = t.whale.pubkey();
@@ -32,7 +41,11 @@ async fn initialize_creates_network_mint_vault_treasury_and_genesis() {
     // Vault and treasury are owned by the network PDA and empty.
     for key in [pda::vault(), pda::treasury()] {
         let data = t.raw(&key).await.unwrap();
-        let acc = <anchor_spl::token::TokenAccount as anchor_lang::AccountDeserialize>::try_deserialize(&mut data.as_slice()).unwrap();
+        let acc =
+            <anchor_spl::token::TokenAccount as anchor_lang::AccountDeserialize>::try_deserialize(
+                &mut data.as_slice(),
+            )
+            .unwrap();
         assert_eq!(acc.owner, pda::network());
         assert_eq!(acc.mint, pda::mint());
         assert_eq!(acc.amount, 0);
@@ -43,13 +56,25 @@ async fn initialize_creates_network_mint_vault_treasury_and_genesis() {
 async fn initialize_twice_is_refused() {
     let mut t = TestContext::new().await;
     let before = t.snapshot(&[pda::network(), pda::mint()]).await;
-    let ix = t.initialize_ix(default_params(), t.guardian.pubkey(), vec![Pubkey::new_unique()], 1, 5);
+    let ix = t.initialize_ix(
+        default_params(),
+        t.guardian.pubkey(),
+        vec![Pubkey::new_unique()],
+        1,
+        5,
+    );
     let res = t.send(&[ix], &[]).await;
     assert!(res.is_err(), "second initialize must fail");
     assert_eq!(t.snapshot(&[pda::network(), pda::mint()]).await, before);
 }
 
-async fn init_fails_with(params: edgefuel::Params, verifiers: Vec<Pubkey>, threshold: u8, guardian: Pubkey, err: E) {
+async fn init_fails_with(
+    params: edgefuel::Params,
+    verifiers: Vec<Pubkey>,
+    threshold: u8,
+    guardian: Pubkey,
+    err: E,
+) {
     let mut t = TestContext::boot().await;
     let ix = t.initialize_ix(params, guardian, verifiers, threshold, 1);
     assert_err(t.send(&[ix], &[]).await, err);
@@ -61,31 +86,59 @@ async fn init_fails_with(params: edgefuel::Params, verifiers: Vec<Pubkey>, thres
 async fn initialize_refuses_bad_params() {
     let g = Pubkey::new_unique();
     let v = vec![Pubkey::new_unique()];
-    let cases: Vec<(&str, Box<dyn Fn(&mut edgefuel::Params)>)> = vec![
+    type Mutation = Box<dyn Fn(&mut edgefuel::Params)>;
+    let cases: Vec<(&str, Mutation)> = vec![
         ("epoch too short", Box::new(|p| p.epoch_seconds = 59)),
         ("zero emission cap", Box::new(|p| p.epoch_emission_cap = 0)),
         ("zero min stake", Box::new(|p| p.min_node_stake = 0)),
-        ("commission > 100%", Box::new(|p| p.max_commission_bps = 10_001)),
+        (
+            "commission > 100%",
+            Box::new(|p| p.max_commission_bps = 10_001),
+        ),
         ("zero unbonding", Box::new(|p| p.unbonding_seconds = 0)),
         ("zero seal delay", Box::new(|p| p.seal_delay_slots = 0)),
-        ("seal delay beyond SlotHashes", Box::new(|p| p.seal_delay_slots = 257)),
-        ("zero reveal window", Box::new(|p| p.reveal_window_slots = 0)),
-        ("verify window not after reveal", Box::new(|p| p.verify_window_slots = p.reveal_window_slots)),
+        (
+            "seal delay beyond SlotHashes",
+            Box::new(|p| p.seal_delay_slots = 257),
+        ),
+        (
+            "zero reveal window",
+            Box::new(|p| p.reveal_window_slots = 0),
+        ),
+        (
+            "verify window not after reveal",
+            Box::new(|p| p.verify_window_slots = p.reveal_window_slots),
+        ),
         ("zero sample bps", Box::new(|p| p.sample_bps = 0)),
         ("sample bps > 100%", Box::new(|p| p.sample_bps = 10_001)),
         ("zero min samples", Box::new(|p| p.min_samples = 0)),
-        ("min > max samples", Box::new(|p| p.min_samples = p.max_samples + 1)),
+        (
+            "min > max samples",
+            Box::new(|p| p.min_samples = p.max_samples + 1),
+        ),
         ("too many samples", Box::new(|p| p.max_samples = 65)),
         ("zero fraud slash", Box::new(|p| p.slash_fraud_bps = 0)),
-        ("fraud slash > 100%", Box::new(|p| p.slash_fraud_bps = 10_001)),
-        ("unavailable > fraud", Box::new(|p| p.slash_unavailable_bps = p.slash_fraud_bps + 1)),
-        ("bounty > 100%", Box::new(|p| p.verifier_bounty_bps = 10_001)),
+        (
+            "fraud slash > 100%",
+            Box::new(|p| p.slash_fraud_bps = 10_001),
+        ),
+        (
+            "unavailable > fraud",
+            Box::new(|p| p.slash_unavailable_bps = p.slash_fraud_bps + 1),
+        ),
+        (
+            "bounty > 100%",
+            Box::new(|p| p.verifier_bounty_bps = 10_001),
+        ),
         ("negative jail", Box::new(|p| p.jail_seconds = -1)),
         ("zero exposure", Box::new(|p| p.max_exposure_bps = 0)),
         ("zero voting window", Box::new(|p| p.voting_seconds = 0)),
         ("negative timelock", Box::new(|p| p.timelock_seconds = -1)),
         ("zero quorum", Box::new(|p| p.quorum_bps = 0)),
-        ("approval below half", Box::new(|p| p.approval_threshold_bps = 4_999)),
+        (
+            "approval below half",
+            Box::new(|p| p.approval_threshold_bps = 4_999),
+        ),
     ];
     for (name, mutate) in cases {
         let mut p = default_params();
@@ -109,14 +162,28 @@ async fn initialize_refuses_bad_verifier_sets_and_guardian() {
     let c = Pubkey::new_unique();
     init_fails_with(default_params(), vec![], 0, g, E::InvalidVerifierSet).await;
     init_fails_with(default_params(), vec![a, a], 2, g, E::InvalidVerifierSet).await;
-    init_fails_with(default_params(), vec![a, Pubkey::default()], 2, g, E::InvalidVerifierSet).await;
+    init_fails_with(
+        default_params(),
+        vec![a, Pubkey::default()],
+        2,
+        g,
+        E::InvalidVerifierSet,
+    )
+    .await;
     let seventeen: Vec<Pubkey> = (0..17).map(|_| Pubkey::new_unique()).collect();
     init_fails_with(default_params(), seventeen, 9, g, E::InvalidVerifierSet).await;
     // Threshold: must be a strict majority and at most the set size.
     init_fails_with(default_params(), vec![a, b, c], 1, g, E::InvalidThreshold).await;
     init_fails_with(default_params(), vec![a, b], 1, g, E::InvalidThreshold).await;
     init_fails_with(default_params(), vec![a, b, c], 4, g, E::InvalidThreshold).await;
-    init_fails_with(default_params(), vec![a], 1, Pubkey::default(), E::InvalidGuardian).await;
+    init_fails_with(
+        default_params(),
+        vec![a],
+        1,
+        Pubkey::default(),
+        E::InvalidGuardian,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -142,14 +209,26 @@ async fn pause_refusals() {
     let intruder = t.actor().await;
     let before = t.snapshot(&[pda::network()]).await;
     // Wrong signer.
-    assert_err(t.pause(&intruder, PauseScope::All, true).await, E::NotGuardian);
+    assert_err(
+        t.pause(&intruder, PauseScope::All, true).await,
+        E::NotGuardian,
+    );
     // Unpause of what is not paused: a replay-like no-op is refused.
-    assert_err(t.pause(&g, PauseScope::Minting, false).await, E::PauseUnchanged);
+    assert_err(
+        t.pause(&g, PauseScope::Minting, false).await,
+        E::PauseUnchanged,
+    );
     assert_eq!(t.snapshot(&[pda::network()]).await, before);
     // Pausing twice is refused too.
     t.pause(&g, PauseScope::Minting, true).await.unwrap();
     let before = t.snapshot(&[pda::network()]).await;
-    assert_err(t.pause(&g, PauseScope::Minting, true).await, E::PauseUnchanged);
-    assert_err(t.pause(&intruder, PauseScope::Minting, false).await, E::NotGuardian);
+    assert_err(
+        t.pause(&g, PauseScope::Minting, true).await,
+        E::PauseUnchanged,
+    );
+    assert_err(
+        t.pause(&intruder, PauseScope::Minting, false).await,
+        E::NotGuardian,
+    );
     assert_eq!(t.snapshot(&[pda::network()]).await, before);
 }

@@ -84,13 +84,25 @@ async fn update_node_and_refusals() {
     let keys = [pda::node(&op.pubkey())];
     let before = t.snapshot(&keys).await;
     // Wrong signer: another key cannot address this node (PDA from signer).
-    assert_code(t.update_node(&other, &op.pubkey(), metadata(0)).await, CONSTRAINT_SEEDS);
-    assert_err(t.update_node(&op, &op.pubkey(), metadata(2_001)).await, E::CommissionTooHigh);
+    assert_code(
+        t.update_node(&other, &op.pubkey(), metadata(0)).await,
+        CONSTRAINT_SEEDS,
+    );
+    assert_err(
+        t.update_node(&op, &op.pubkey(), metadata(2_001)).await,
+        E::CommissionTooHigh,
+    );
     let mut m = metadata(0);
     m.gpu_model = String::new();
-    assert_err(t.update_node(&op, &op.pubkey(), m).await, E::InvalidGpuModel);
+    assert_err(
+        t.update_node(&op, &op.pubkey(), m).await,
+        E::InvalidGpuModel,
+    );
     // A node that does not exist.
-    assert_code(t.update_node(&other, &other.pubkey(), metadata(0)).await, ACCOUNT_NOT_INITIALIZED);
+    assert_code(
+        t.update_node(&other, &other.pubkey(), metadata(0)).await,
+        ACCOUNT_NOT_INITIALIZED,
+    );
     assert_eq!(t.snapshot(&keys).await, before);
 }
 
@@ -104,8 +116,14 @@ async fn set_agent_key_and_refusals() {
     t.set_agent_key(&op, &op.pubkey(), agent).await.unwrap();
     assert_eq!(t.node(&op.pubkey()).await.agent, agent);
     let before = t.snapshot(&[pda::node(&op.pubkey())]).await;
-    assert_err(t.set_agent_key(&op, &op.pubkey(), Pubkey::default()).await, E::InvalidAgentKey);
-    assert_code(t.set_agent_key(&other, &op.pubkey(), other.pubkey()).await, CONSTRAINT_SEEDS);
+    assert_err(
+        t.set_agent_key(&op, &op.pubkey(), Pubkey::default()).await,
+        E::InvalidAgentKey,
+    );
+    assert_code(
+        t.set_agent_key(&other, &op.pubkey(), other.pubkey()).await,
+        CONSTRAINT_SEEDS,
+    );
     assert_eq!(t.snapshot(&[pda::node(&op.pubkey())]).await, before);
 }
 
@@ -122,12 +140,22 @@ async fn exit_node_stops_new_stake_and_lets_stake_unbond() {
     let keys = t.story_keys(&op.pubkey(), &alice.pubkey());
     let before = t.snapshot(&keys).await;
     assert_err(t.exit_node(&op, &op.pubkey()).await, E::NodeExiting);
-    assert_err(t.delegate(&alice, &op.pubkey(), 10 * EFUEL).await, E::NodeExiting);
-    assert_err(t.update_node(&op, &op.pubkey(), metadata(0)).await, E::NodeExiting);
+    assert_err(
+        t.delegate(&alice, &op.pubkey(), 10 * EFUEL).await,
+        E::NodeExiting,
+    );
+    assert_err(
+        t.update_node(&op, &op.pubkey(), metadata(0)).await,
+        E::NodeExiting,
+    );
     assert_eq!(t.snapshot(&keys).await, before);
 
     // The operator's stake can still unbond and be withdrawn.
-    let shares = t.delegation(&op.pubkey(), &op.pubkey()).await.unwrap().bonded_shares;
+    let shares = t
+        .delegation(&op.pubkey(), &op.pubkey())
+        .await
+        .unwrap()
+        .bonded_shares;
     t.undelegate(&op, &op.pubkey(), shares).await.unwrap();
     t.advance_time(default_params().unbonding_seconds).await;
     t.withdraw(&op, &op.pubkey()).await.unwrap();

@@ -25,7 +25,10 @@ async fn first_delegation_is_one_to_one_and_moves_tokens() {
     assert_eq!(n.delegation_count, 2);
     assert!(n.is_eligible(MIN).unwrap());
     let d = t.delegation(&op.pubkey(), &alice.pubkey()).await.unwrap();
-    assert_eq!((d.bonded_shares, d.unbonding_shares, d.pending_rewards), (200 * EFUEL, 0, 0));
+    assert_eq!(
+        (d.bonded_shares, d.unbonding_shares, d.pending_rewards),
+        (200 * EFUEL, 0, 0)
+    );
     assert_eq!(d.staker, alice.pubkey());
     assert_eq!(d.node, pda::node(&op.pubkey()));
     assert_eq!(d.last_stake_added_at, START_TIME);
@@ -61,18 +64,49 @@ async fn deposit_after_slash_mints_shares_at_the_pool_rate() {
 }
 
 /// A mint that is not EFUEL, with a token account of `owner` holding `amount`.
-async fn foreign_token_account(t: &mut TestContext, owner: &Pubkey, amount: u64) -> (Pubkey, Pubkey) {
+async fn foreign_token_account(
+    t: &mut TestContext,
+    owner: &Pubkey,
+    amount: u64,
+) -> (Pubkey, Pubkey) {
     let mint = Keypair::new();
     let acct = Keypair::new();
     let payer = t.payer();
     let rent_mint = 1_461_600;
     let rent_acct = 2_039_280;
     let ixs = vec![
-        anchor_lang::solana_program::system_instruction::create_account(&payer, &mint.pubkey(), rent_mint, 82, &spl_token::ID),
-        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, 9).unwrap(),
-        anchor_lang::solana_program::system_instruction::create_account(&payer, &acct.pubkey(), rent_acct, 165, &spl_token::ID),
-        spl_token::instruction::initialize_account3(&spl_token::ID, &acct.pubkey(), &mint.pubkey(), owner).unwrap(),
-        spl_token::instruction::mint_to(&spl_token::ID, &mint.pubkey(), &acct.pubkey(), &payer, &[], amount).unwrap(),
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            rent_mint,
+            82,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, 9)
+            .unwrap(),
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &acct.pubkey(),
+            rent_acct,
+            165,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_account3(
+            &spl_token::ID,
+            &acct.pubkey(),
+            &mint.pubkey(),
+            owner,
+        )
+        .unwrap(),
+        spl_token::instruction::mint_to(
+            &spl_token::ID,
+            &mint.pubkey(),
+            &acct.pubkey(),
+            &payer,
+            &[],
+            amount,
+        )
+        .unwrap(),
     ];
     t.send(&ixs, &[&mint, &acct]).await.unwrap();
     (mint.pubkey(), acct.pubkey())
@@ -110,8 +144,16 @@ async fn delegate_refusals() {
     ix.accounts[3].pubkey = pda::delegation(&node, &bob.pubkey());
     assert_code(t.send(&[ix], &[&alice]).await, CONSTRAINT_SEEDS);
     // Not a node: the delegation account passed as the node.
-    let ix = t.delegate_ix(&alice.pubkey(), &pda::network(), &t.ata(&alice.pubkey()), EFUEL);
-    assert_code(t.send(&[ix], &[&alice]).await, ACCOUNT_DISCRIMINATOR_MISMATCH);
+    let ix = t.delegate_ix(
+        &alice.pubkey(),
+        &pda::network(),
+        &t.ata(&alice.pubkey()),
+        EFUEL,
+    );
+    assert_code(
+        t.send(&[ix], &[&alice]).await,
+        ACCOUNT_DISCRIMINATOR_MISMATCH,
+    );
     // Wrong signer: Bob signs a delegation that spends Alice's tokens.
     let ix = t.delegate_ix(&bob.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL);
     assert_err(t.send(&[ix], &[&bob]).await, E::WrongTokenOwner);
@@ -131,7 +173,10 @@ async fn delegate_overflow_at_u64_edges() {
     .await;
     let keys = t.story_keys(&op.pubkey(), &alice.pubkey());
     let before = t.snapshot(&keys).await;
-    assert_err(t.delegate(&alice, &op.pubkey(), 10 * EFUEL).await, E::MathOverflow);
+    assert_err(
+        t.delegate(&alice, &op.pubkey(), 10 * EFUEL).await,
+        E::MathOverflow,
+    );
     // A pool wiped out by slashing accepts nothing.
     t.write_node(&op.pubkey(), |n| {
         n.pool_tokens = 0;
@@ -139,7 +184,10 @@ async fn delegate_overflow_at_u64_edges() {
     .await;
     let keys2 = t.story_keys(&op.pubkey(), &alice.pubkey());
     let before2 = t.snapshot(&keys2).await;
-    assert_err(t.delegate(&alice, &op.pubkey(), EFUEL).await, E::PoolWipedOut);
+    assert_err(
+        t.delegate(&alice, &op.pubkey(), EFUEL).await,
+        E::PoolWipedOut,
+    );
     assert_eq!(t.snapshot(&keys2).await, before2);
     drop(before);
     // Pool token total at the u64 edge.
@@ -175,7 +223,9 @@ async fn undelegate_moves_shares_to_unbonding() {
     let op = t.staked_node(0, MIN).await;
     let alice = t.funded_actor(100 * EFUEL).await;
     t.delegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
-    t.undelegate(&alice, &op.pubkey(), 40 * EFUEL).await.unwrap();
+    t.undelegate(&alice, &op.pubkey(), 40 * EFUEL)
+        .await
+        .unwrap();
     let d = t.delegation(&op.pubkey(), &alice.pubkey()).await.unwrap();
     assert_eq!(d.bonded_shares, 60 * EFUEL);
     assert_eq!(d.unbonding_shares, 40 * EFUEL);
@@ -188,10 +238,15 @@ async fn undelegate_moves_shares_to_unbonding() {
 
     // A second undelegate joins the entry and restarts the cooldown.
     t.advance_time(3_600).await;
-    t.undelegate(&alice, &op.pubkey(), 10 * EFUEL).await.unwrap();
+    t.undelegate(&alice, &op.pubkey(), 10 * EFUEL)
+        .await
+        .unwrap();
     let d = t.delegation(&op.pubkey(), &alice.pubkey()).await.unwrap();
     assert_eq!(d.unbonding_shares, 50 * EFUEL);
-    assert_eq!(d.unlock_at, START_TIME + 3_600 + default_params().unbonding_seconds);
+    assert_eq!(
+        d.unlock_at,
+        START_TIME + 3_600 + default_params().unbonding_seconds
+    );
 }
 
 #[tokio::test]
@@ -220,7 +275,10 @@ async fn undelegate_refusals() {
     let keys = t.story_keys(&op.pubkey(), &alice.pubkey());
     let before = t.snapshot(&keys).await;
     assert_err(t.undelegate(&alice, &op.pubkey(), 0).await, E::ZeroAmount);
-    assert_err(t.undelegate(&alice, &op.pubkey(), 100 * EFUEL + 1).await, E::InsufficientShares);
+    assert_err(
+        t.undelegate(&alice, &op.pubkey(), 100 * EFUEL + 1).await,
+        E::InsufficientShares,
+    );
     // Wrong signer: Bob cannot move Alice's delegation (the PDA is Alice's).
     let mut ix = t.undelegate_ix(&bob.pubkey(), &pda::node(&op.pubkey()), EFUEL);
     ix.accounts[3].pubkey = pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey());
@@ -230,7 +288,10 @@ async fn undelegate_refusals() {
     ix.accounts[3].pubkey = pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey());
     assert_code(t.send(&[ix], &[&alice]).await, CONSTRAINT_SEEDS);
     // No delegation at all.
-    assert_code(t.undelegate(&bob, &op.pubkey(), 1).await, ACCOUNT_NOT_INITIALIZED);
+    assert_code(
+        t.undelegate(&bob, &op.pubkey(), 1).await,
+        ACCOUNT_NOT_INITIALIZED,
+    );
     assert_eq!(t.snapshot(&keys).await, before);
 }
 
@@ -240,7 +301,9 @@ async fn withdraw_after_cooldown_pays_and_closes() {
     let op = t.staked_node(0, MIN).await;
     let alice = t.funded_actor(100 * EFUEL).await;
     t.delegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
-    t.undelegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
+    t.undelegate(&alice, &op.pubkey(), 100 * EFUEL)
+        .await
+        .unwrap();
     let keys = t.story_keys(&op.pubkey(), &alice.pubkey());
 
     // Before unlock: refused, nothing changes.
@@ -250,18 +313,33 @@ async fn withdraw_after_cooldown_pays_and_closes() {
     assert_eq!(t.snapshot(&keys).await, before);
 
     t.advance_time(1).await;
-    let rent = t.lamports(&pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey())).await;
+    let rent = t
+        .lamports(&pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey()))
+        .await;
     let sol_before = t.lamports(&alice.pubkey()).await;
     t.withdraw(&alice, &op.pubkey()).await.unwrap();
     assert_eq!(t.efuel(&alice.pubkey()).await, 100 * EFUEL);
     assert_eq!(t.balance(&pda::vault()).await, MIN);
-    assert!(t.delegation(&op.pubkey(), &alice.pubkey()).await.is_none(), "empty delegation closed");
-    assert_eq!(t.lamports(&alice.pubkey()).await, sol_before + rent, "rent returned");
+    assert!(
+        t.delegation(&op.pubkey(), &alice.pubkey()).await.is_none(),
+        "empty delegation closed"
+    );
+    assert_eq!(
+        t.lamports(&alice.pubkey()).await,
+        sol_before + rent,
+        "rent returned"
+    );
     let n = t.node(&op.pubkey()).await;
-    assert_eq!((n.pool_tokens, n.pool_shares, n.delegation_count), (MIN, MIN, 1));
+    assert_eq!(
+        (n.pool_tokens, n.pool_shares, n.delegation_count),
+        (MIN, MIN, 1)
+    );
 
     // Double withdraw: the delegation is gone.
-    assert_code(t.withdraw(&alice, &op.pubkey()).await, ACCOUNT_NOT_INITIALIZED);
+    assert_code(
+        t.withdraw(&alice, &op.pubkey()).await,
+        ACCOUNT_NOT_INITIALIZED,
+    );
 }
 
 #[tokio::test]
@@ -270,7 +348,9 @@ async fn partial_withdraw_keeps_delegation_and_double_withdraw_refused() {
     let op = t.staked_node(0, MIN).await;
     let alice = t.funded_actor(100 * EFUEL).await;
     t.delegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
-    t.undelegate(&alice, &op.pubkey(), 30 * EFUEL).await.unwrap();
+    t.undelegate(&alice, &op.pubkey(), 30 * EFUEL)
+        .await
+        .unwrap();
     t.advance_time(default_params().unbonding_seconds).await;
     t.withdraw(&alice, &op.pubkey()).await.unwrap();
     assert_eq!(t.efuel(&alice.pubkey()).await, 30 * EFUEL);
@@ -287,8 +367,12 @@ async fn slash_during_cooldown_is_felt_at_withdraw() {
     let mut t = TestContext::new().await;
     let op = t.staked_node(0, MIN).await;
     let alice = t.funded_actor(1_000 * EFUEL).await;
-    t.delegate(&alice, &op.pubkey(), 1_000 * EFUEL).await.unwrap();
-    t.undelegate(&alice, &op.pubkey(), 1_000 * EFUEL).await.unwrap();
+    t.delegate(&alice, &op.pubkey(), 1_000 * EFUEL)
+        .await
+        .unwrap();
+    t.undelegate(&alice, &op.pubkey(), 1_000 * EFUEL)
+        .await
+        .unwrap();
     // A 10 % slash lands during the cooldown (pool 2 000 → 1 800).
     t.write_node(&op.pubkey(), |n| {
         assert_eq!(n.slash(1_000).unwrap(), 200 * EFUEL);
@@ -308,7 +392,9 @@ async fn withdraw_refuses_wrong_accounts() {
     let alice = t.funded_actor(100 * EFUEL).await;
     let bob = t.funded_actor(EFUEL).await;
     t.delegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
-    t.undelegate(&alice, &op.pubkey(), 100 * EFUEL).await.unwrap();
+    t.undelegate(&alice, &op.pubkey(), 100 * EFUEL)
+        .await
+        .unwrap();
     t.advance_time(default_params().unbonding_seconds).await;
     let node = pda::node(&op.pubkey());
     let mut keys = t.story_keys(&op.pubkey(), &alice.pubkey());
@@ -333,7 +419,9 @@ async fn claim_rewards_pays_commission_and_pro_rata_shares() {
     let mut t = TestContext::new().await;
     let op = t.staked_node(1_000, MIN).await; // 10 % commission
     let alice = t.funded_actor(3_000 * EFUEL).await;
-    t.delegate(&alice, &op.pubkey(), 3_000 * EFUEL).await.unwrap();
+    t.delegate(&alice, &op.pubkey(), 3_000 * EFUEL)
+        .await
+        .unwrap();
     // A verified batch earns the node 1 000 EFUEL (accrued by the program's
     // accrual path; batches arrive with the receipts instructions).
     t.write_node(&op.pubkey(), |n| {
@@ -345,7 +433,10 @@ async fn claim_rewards_pays_commission_and_pro_rata_shares() {
     assert_eq!(t.efuel(&alice.pubkey()).await, 675 * EFUEL);
     let before = t.efuel(&op.pubkey()).await;
     t.claim(&op, &op.pubkey()).await.unwrap();
-    assert_eq!(t.efuel(&op.pubkey()).await - before, 225 * EFUEL + 100 * EFUEL);
+    assert_eq!(
+        t.efuel(&op.pubkey()).await - before,
+        225 * EFUEL + 100 * EFUEL
+    );
     assert_eq!(t.node(&op.pubkey()).await.commission_owed, 0);
     assert_eq!(t.mint_supply().await, GENESIS_SUPPLY + 1_000 * EFUEL);
     let d = t.delegation(&op.pubkey(), &alice.pubkey()).await.unwrap();
@@ -436,6 +527,9 @@ async fn vault_holds_exactly_the_sum_of_pools() {
     t.delegate(&s, &b.pubkey(), 300 * EFUEL).await.unwrap();
     let na = t.node(&a.pubkey()).await;
     let nb = t.node(&b.pubkey()).await;
-    assert_eq!(t.balance(&pda::vault()).await, na.pool_tokens + nb.pool_tokens);
+    assert_eq!(
+        t.balance(&pda::vault()).await,
+        na.pool_tokens + nb.pool_tokens
+    );
     assert_eq!(t.network().await.total_bonded, 3 * MIN + 500 * EFUEL);
 }

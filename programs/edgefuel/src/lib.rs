@@ -26,7 +26,10 @@ pub mod edgefuel {
     use super::*;
 
     /// Creates the network, the EFUEL mint, the stake vault and the treasury. Anyone, once.
-    pub fn initialize_network(ctx: Context<InitializeNetwork>, args: InitializeNetworkArgs) -> Result<()> {
+    pub fn initialize_network(
+        ctx: Context<InitializeNetwork>,
+        args: InitializeNetworkArgs,
+    ) -> Result<()> {
         instructions::handle_initialize_network(ctx, args)
     }
 

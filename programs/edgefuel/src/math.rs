@@ -128,7 +128,10 @@ mod tests {
     fn u64_edges_overflow_is_an_error() {
         // A pool that lost almost everything makes shares very cheap.
         assert!(tokens_to_shares(u64::MAX, 1, u64::MAX).is_err());
-        assert_eq!(shares_to_tokens(u64::MAX, u64::MAX, u64::MAX).unwrap(), u64::MAX);
+        assert_eq!(
+            shares_to_tokens(u64::MAX, u64::MAX, u64::MAX).unwrap(),
+            u64::MAX
+        );
         assert_eq!(bps_floor(u64::MAX, 10_000).unwrap(), u64::MAX);
         assert!(accumulated(u64::MAX, u128::MAX).is_err());
     }

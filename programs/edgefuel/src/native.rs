@@ -8,8 +8,8 @@
 //! `Rc<RefCell<…>>` lamports and data, so every write and CPI lands in the
 //! runtime's accounts. The leak is a few hundred bytes per instruction, on
 //! test and local-chain hosts only.
-use anchor_lang::solana_program::entrypoint::ProgramResult;
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::entrypoint::ProgramResult;
 
 /// Native entrypoint with independent lifetimes, for `processor!`.
 pub fn process_instruction<'a, 'b>(

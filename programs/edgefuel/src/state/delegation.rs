@@ -48,8 +48,15 @@ impl Delegation {
     /// Moves rewards accrued since the last settlement into `pending_rewards`.
     /// Call before any change of `bonded_shares`, then [`Self::reset_debt`].
     pub fn settle(&mut self, node: &Node) -> Result<()> {
-        let owed = math::pending_reward(self.bonded_shares, node.acc_reward_per_share, self.reward_debt)?;
-        self.pending_rewards = self.pending_rewards.checked_add(owed).ok_or(EdgeFuelError::MathOverflow)?;
+        let owed = math::pending_reward(
+            self.bonded_shares,
+            node.acc_reward_per_share,
+            self.reward_debt,
+        )?;
+        self.pending_rewards = self
+            .pending_rewards
+            .checked_add(owed)
+            .ok_or(EdgeFuelError::MathOverflow)?;
         self.reset_debt(node)
     }
 

@@ -37,9 +37,18 @@ fn printable(s: &str, max: usize) -> bool {
 impl NodeMetadata {
     /// Checks lengths, character set and the commission bound.
     pub fn validate(&self, max_commission_bps: u16) -> Result<()> {
-        require!(printable(&self.endpoint, MAX_ENDPOINT_LEN), EdgeFuelError::InvalidEndpoint);
-        require!(printable(&self.gpu_model, MAX_GPU_MODEL_LEN), EdgeFuelError::InvalidGpuModel);
-        require!(printable(&self.region, MAX_REGION_LEN), EdgeFuelError::InvalidRegion);
+        require!(
+            printable(&self.endpoint, MAX_ENDPOINT_LEN),
+            EdgeFuelError::InvalidEndpoint
+        );
+        require!(
+            printable(&self.gpu_model, MAX_GPU_MODEL_LEN),
+            EdgeFuelError::InvalidGpuModel
+        );
+        require!(
+            printable(&self.region, MAX_REGION_LEN),
+            EdgeFuelError::InvalidRegion
+        );
         require!(self.vram_mib > 0, EdgeFuelError::InvalidVram);
         require!(
             self.commission_bps <= max_commission_bps,
@@ -130,7 +139,11 @@ impl Node {
 
     /// The operator's own bonded stake (base units).
     pub fn operator_stake(&self) -> Result<u64> {
-        math::shares_to_tokens(self.operator_bonded_shares, self.pool_tokens, self.pool_shares)
+        math::shares_to_tokens(
+            self.operator_bonded_shares,
+            self.pool_tokens,
+            self.pool_shares,
+        )
     }
 
     /// Whether the operator's own bonded stake meets `min_node_stake`.
@@ -143,9 +156,18 @@ impl Node {
         require!(amount > 0, EdgeFuelError::ZeroAmount);
         let shares = math::tokens_to_shares(amount, self.pool_tokens, self.pool_shares)?;
         require!(shares > 0, EdgeFuelError::AmountTooSmall);
-        self.pool_tokens = self.pool_tokens.checked_add(amount).ok_or(EdgeFuelError::MathOverflow)?;
-        self.pool_shares = self.pool_shares.checked_add(shares).ok_or(EdgeFuelError::MathOverflow)?;
-        self.bonded_shares = self.bonded_shares.checked_add(shares).ok_or(EdgeFuelError::MathOverflow)?;
+        self.pool_tokens = self
+            .pool_tokens
+            .checked_add(amount)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.pool_shares = self
+            .pool_shares
+            .checked_add(shares)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.bonded_shares = self
+            .bonded_shares
+            .checked_add(shares)
+            .ok_or(EdgeFuelError::MathOverflow)?;
         if is_operator {
             self.operator_bonded_shares = self
                 .operator_bonded_shares
@@ -158,7 +180,10 @@ impl Node {
 
     /// Moves `shares` from bonded to unbonding (still in the pool, still slashable).
     pub fn begin_unbond(&mut self, shares: u64, is_operator: bool) -> Result<()> {
-        self.bonded_shares = self.bonded_shares.checked_sub(shares).ok_or(EdgeFuelError::InsufficientShares)?;
+        self.bonded_shares = self
+            .bonded_shares
+            .checked_sub(shares)
+            .ok_or(EdgeFuelError::InsufficientShares)?;
         if is_operator {
             self.operator_bonded_shares = self
                 .operator_bonded_shares
@@ -171,9 +196,18 @@ impl Node {
     /// Burns unbonding `shares` and returns the tokens they redeem for now.
     pub fn redeem(&mut self, shares: u64) -> Result<u64> {
         let tokens = math::shares_to_tokens(shares, self.pool_tokens, self.pool_shares)?;
-        self.pool_tokens = self.pool_tokens.checked_sub(tokens).ok_or(EdgeFuelError::MathOverflow)?;
-        self.pool_shares = self.pool_shares.checked_sub(shares).ok_or(EdgeFuelError::MathOverflow)?;
-        require!(self.bonded_shares <= self.pool_shares, EdgeFuelError::PoolInvariant);
+        self.pool_tokens = self
+            .pool_tokens
+            .checked_sub(tokens)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.pool_shares = self
+            .pool_shares
+            .checked_sub(shares)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        require!(
+            self.bonded_shares <= self.pool_shares,
+            EdgeFuelError::PoolInvariant
+        );
         self.invariant()?;
         Ok(tokens)
     }
@@ -181,8 +215,14 @@ impl Node {
     /// Takes `ceil(pool_tokens · bps / 10⁴)` from the pool; returns the amount.
     pub fn slash(&mut self, bps: u16) -> Result<u64> {
         let amount = math::slash_amount(self.pool_tokens, bps)?;
-        self.pool_tokens = self.pool_tokens.checked_sub(amount).ok_or(EdgeFuelError::MathOverflow)?;
-        self.total_slashed = self.total_slashed.checked_add(amount).ok_or(EdgeFuelError::MathOverflow)?;
+        self.pool_tokens = self
+            .pool_tokens
+            .checked_sub(amount)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.total_slashed = self
+            .total_slashed
+            .checked_add(amount)
+            .ok_or(EdgeFuelError::MathOverflow)?;
         self.invariant()?;
         Ok(amount)
     }
@@ -198,9 +238,17 @@ impl Node {
             .acc_reward_per_share
             .checked_add(inc)
             .ok_or(EdgeFuelError::MathOverflow)?;
-        self.commission_owed = self.commission_owed.checked_add(commission).ok_or(EdgeFuelError::MathOverflow)?;
-        let total = commission.checked_add(distributed).ok_or(EdgeFuelError::MathOverflow)?;
-        self.total_rewards = self.total_rewards.checked_add(total).ok_or(EdgeFuelError::MathOverflow)?;
+        self.commission_owed = self
+            .commission_owed
+            .checked_add(commission)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        let total = commission
+            .checked_add(distributed)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.total_rewards = self
+            .total_rewards
+            .checked_add(total)
+            .ok_or(EdgeFuelError::MathOverflow)?;
         Ok((commission, distributed))
     }
 

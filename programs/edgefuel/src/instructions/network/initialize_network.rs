@@ -1,7 +1,7 @@
 use crate::constants::*;
+use crate::error::EdgeFuelError;
 use crate::events::NetworkInitialized;
 use crate::state::{validate_verifier_set, Network, Params};
-use crate::error::EdgeFuelError;
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
 use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
@@ -79,7 +79,10 @@ pub struct InitializeNetwork<'info> {
 impl InitializeNetwork<'_> {
     pub fn validate(&self, args: &InitializeNetworkArgs) -> Result<()> {
         args.params.validate()?;
-        require!(args.guardian != Pubkey::default(), EdgeFuelError::InvalidGuardian);
+        require!(
+            args.guardian != Pubkey::default(),
+            EdgeFuelError::InvalidGuardian
+        );
         validate_verifier_set(&args.verifiers, args.verifier_threshold)
     }
 }
@@ -93,7 +96,10 @@ impl InitializeNetwork<'_> {
 ///   both token accounts owned by `Network`; `genesis_supply` EFUEL minted
 ///   to the genesis owner's associated token account.
 #[access_control(ctx.accounts.validate(&args))]
-pub fn handle_initialize_network(ctx: Context<InitializeNetwork>, args: InitializeNetworkArgs) -> Result<()> {
+pub fn handle_initialize_network(
+    ctx: Context<InitializeNetwork>,
+    args: InitializeNetworkArgs,
+) -> Result<()> {
     let network = &mut ctx.accounts.network;
     network.bump = ctx.bumps.network;
     network.mint_bump = ctx.bumps.mint;

@@ -26,7 +26,11 @@ pub fn handle_pause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
     let after = before | scope.flags();
     require!(after != before, EdgeFuelError::PauseUnchanged);
     network.paused = after;
-    emit!(Paused { scope, flags_before: before, flags_after: after });
+    emit!(Paused {
+        scope,
+        flags_before: before,
+        flags_after: after
+    });
     Ok(())
 }
 
@@ -39,6 +43,10 @@ pub fn handle_unpause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
     let after = before & !scope.flags();
     require!(after != before, EdgeFuelError::PauseUnchanged);
     network.paused = after;
-    emit!(Unpaused { scope, flags_before: before, flags_after: after });
+    emit!(Unpaused {
+        scope,
+        flags_before: before,
+        flags_after: after
+    });
     Ok(())
 }

@@ -23,9 +23,15 @@ pub struct ExitNode<'info> {
 ///   (and can still be slashed).
 pub fn handle_exit_node(ctx: Context<ExitNode>) -> Result<()> {
     let node = &mut ctx.accounts.node;
-    require!(node.status != NodeStatus::Exiting, EdgeFuelError::NodeExiting);
+    require!(
+        node.status != NodeStatus::Exiting,
+        EdgeFuelError::NodeExiting
+    );
     let status_before = node.status;
     node.status = NodeStatus::Exiting;
-    emit!(NodeExited { node: node.key(), status_before });
+    emit!(NodeExited {
+        node: node.key(),
+        status_before
+    });
     Ok(())
 }

@@ -1,7 +1,7 @@
 use crate::constants::*;
+use crate::error::EdgeFuelError;
 use crate::events::NodeRegistered;
 use crate::state::{Network, Node, NodeMetadata, NodeStatus};
-use crate::error::EdgeFuelError;
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -48,7 +48,10 @@ pub fn handle_register_node(ctx: Context<RegisterNode>, metadata: NodeMetadata) 
     node.region = metadata.region.clone();
     node.registered_at = now;
     let network = &mut ctx.accounts.network;
-    network.node_count = network.node_count.checked_add(1).ok_or(EdgeFuelError::MathOverflow)?;
+    network.node_count = network
+        .node_count
+        .checked_add(1)
+        .ok_or(EdgeFuelError::MathOverflow)?;
     emit!(NodeRegistered {
         node: node.key(),
         operator,

@@ -24,6 +24,10 @@ pub fn handle_set_agent_key(ctx: Context<SetAgentKey>, agent: Pubkey) -> Result<
     let node = &mut ctx.accounts.node;
     let agent_before = node.agent;
     node.agent = agent;
-    emit!(AgentKeySet { node: node.key(), agent_before, agent_after: agent });
+    emit!(AgentKeySet {
+        node: node.key(),
+        agent_before,
+        agent_after: agent
+    });
     Ok(())
 }

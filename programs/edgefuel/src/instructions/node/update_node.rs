@@ -20,7 +20,10 @@ pub struct UpdateNode<'info> {
 
 impl UpdateNode<'_> {
     pub fn validate(&self, metadata: &NodeMetadata) -> Result<()> {
-        require!(self.node.status != NodeStatus::Exiting, EdgeFuelError::NodeExiting);
+        require!(
+            self.node.status != NodeStatus::Exiting,
+            EdgeFuelError::NodeExiting
+        );
         metadata.validate(self.network.params.max_commission_bps)
     }
 }

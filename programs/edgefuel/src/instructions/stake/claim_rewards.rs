@@ -33,7 +33,10 @@ pub struct ClaimRewards<'info> {
 
 impl ClaimRewards<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(!self.network.is_paused(PAUSE_MINTING), EdgeFuelError::MintingPaused);
+        require!(
+            !self.network.is_paused(PAUSE_MINTING),
+            EdgeFuelError::MintingPaused
+        );
         Ok(())
     }
 }
@@ -50,12 +53,24 @@ pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
     let delegation = &mut ctx.accounts.delegation;
     delegation.settle(node)?;
     let delegation_rewards = delegation.pending_rewards;
-    let commission = if delegation.staker == node.operator { node.commission_owed } else { 0 };
-    let amount = delegation_rewards.checked_add(commission).ok_or(EdgeFuelError::MathOverflow)?;
+    let commission = if delegation.staker == node.operator {
+        node.commission_owed
+    } else {
+        0
+    };
+    let amount = delegation_rewards
+        .checked_add(commission)
+        .ok_or(EdgeFuelError::MathOverflow)?;
     require!(amount > 0, EdgeFuelError::NothingToClaim);
     delegation.pending_rewards = 0;
-    node.commission_owed = node.commission_owed.checked_sub(commission).ok_or(EdgeFuelError::MathOverflow)?;
-    delegation.total_claimed = delegation.total_claimed.checked_add(amount).ok_or(EdgeFuelError::MathOverflow)?;
+    node.commission_owed = node
+        .commission_owed
+        .checked_sub(commission)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.total_claimed = delegation
+        .total_claimed
+        .checked_add(amount)
+        .ok_or(EdgeFuelError::MathOverflow)?;
 
     let bump = [ctx.accounts.network.bump];
     let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];

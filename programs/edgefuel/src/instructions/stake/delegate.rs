@@ -36,7 +36,10 @@ pub struct Delegate<'info> {
 impl Delegate<'_> {
     pub fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, EdgeFuelError::ZeroAmount);
-        require!(self.node.status != NodeStatus::Exiting, EdgeFuelError::NodeExiting);
+        require!(
+            self.node.status != NodeStatus::Exiting,
+            EdgeFuelError::NodeExiting
+        );
         Ok(())
     }
 }
@@ -60,7 +63,10 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
         delegation.bump = ctx.bumps.delegation;
         delegation.node = node_key;
         delegation.staker = staker;
-        node.delegation_count = node.delegation_count.checked_add(1).ok_or(EdgeFuelError::MathOverflow)?;
+        node.delegation_count = node
+            .delegation_count
+            .checked_add(1)
+            .ok_or(EdgeFuelError::MathOverflow)?;
     }
     let pool_tokens_before = node.pool_tokens;
     let pool_shares_before = node.pool_shares;
@@ -69,7 +75,10 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
     delegation.settle(node)?;
     let is_operator = staker == node.operator;
     let shares = node.deposit(amount, is_operator)?;
-    delegation.bonded_shares = delegation.bonded_shares.checked_add(shares).ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.bonded_shares = delegation
+        .bonded_shares
+        .checked_add(shares)
+        .ok_or(EdgeFuelError::MathOverflow)?;
     delegation.reset_debt(node)?;
     delegation.last_stake_added_at = now;
 

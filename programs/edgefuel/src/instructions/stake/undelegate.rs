@@ -24,7 +24,10 @@ pub struct Undelegate<'info> {
 impl Undelegate<'_> {
     pub fn validate(&self, shares: u64) -> Result<()> {
         require!(shares > 0, EdgeFuelError::ZeroAmount);
-        require!(shares <= self.delegation.bonded_shares, EdgeFuelError::InsufficientShares);
+        require!(
+            shares <= self.delegation.bonded_shares,
+            EdgeFuelError::InsufficientShares
+        );
         Ok(())
     }
 }

@@ -34,9 +34,15 @@ pub struct Withdraw<'info> {
 
 impl Withdraw<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(self.delegation.unbonding_shares > 0, EdgeFuelError::NothingToWithdraw);
+        require!(
+            self.delegation.unbonding_shares > 0,
+            EdgeFuelError::NothingToWithdraw
+        );
         let now = Clock::get()?.unix_timestamp;
-        require!(now >= self.delegation.unlock_at, EdgeFuelError::StillUnbonding);
+        require!(
+            now >= self.delegation.unlock_at,
+            EdgeFuelError::StillUnbonding
+        );
         Ok(())
     }
 }
@@ -87,7 +93,9 @@ pub fn handle_withdraw(ctx: Context<Withdraw>) -> Result<()> {
         closed,
     });
     if closed {
-        ctx.accounts.delegation.close(ctx.accounts.staker.to_account_info())?;
+        ctx.accounts
+            .delegation
+            .close(ctx.accounts.staker.to_account_info())?;
     }
     Ok(())
 }

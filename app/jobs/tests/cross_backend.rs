@@ -1,6 +1,8 @@
 //! Every backend gives byte-identical outputs and commitments: edge shapes,
 //! random specs (proptest) and edge values.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{assert_gpu_present_in_ci, backends};

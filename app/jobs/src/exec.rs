@@ -85,7 +85,7 @@ pub fn run_inputs(inputs: &JobInputs, backend: &dyn Backend) -> Result<Vec<u8>> 
                 a,
                 b,
             )?;
-            Ok(c.iter().flat_map(|v| v.to_le_bytes()).collect())
+            Ok(i32_le_bytes(&c))
         }
         JobInputs::MlpI8 { batch, x, layers } => {
             let mut act = x.clone();
@@ -112,6 +112,15 @@ pub fn run_inputs(inputs: &JobInputs, backend: &dyn Backend) -> Result<Vec<u8>> 
             weights,
             epilogue,
         } => conv2d(shape, input, weights, epilogue, backend).map(to_bytes),
+    }
+}
+
+/// int32 values as little-endian bytes (a plain copy on little-endian hosts).
+fn i32_le_bytes(v: &[i32]) -> Vec<u8> {
+    if cfg!(target_endian = "little") {
+        bytemuck::cast_slice(v).to_vec()
+    } else {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
 }
 

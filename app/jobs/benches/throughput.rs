@@ -102,9 +102,9 @@ fn main() {
     println!("# last column: the whole job on the CPU (input generation + kernels + SHA-256)");
     let gpu = GpuBackend::new();
     let mut backends: Vec<(String, Box<dyn Backend>)> = vec![("cpu".into(), Box::new(cpu))];
-    if let Ok(portable) = CpuBackend::with_kernel(CpuKernel::Portable) {
-        if cpu.kernel() != CpuKernel::Portable {
-            backends.push(("cpu-portable".into(), Box::new(portable)));
+    for kernel in [CpuKernel::Avx2, CpuKernel::Portable] {
+        if let (Ok(other), true) = (CpuBackend::with_kernel(kernel), cpu.kernel() != kernel) {
+            backends.push((format!("cpu-{}", kernel.name()), Box::new(other)));
         }
     }
     match gpu {

@@ -77,13 +77,15 @@ pub struct Conv2dShape {
 }
 
 impl Conv2dShape {
-    /// Output height: `(height + 2·padding − kernel_h) / stride + 1`.
+    /// Output height: `(height + 2·padding − kernel_h) / stride + 1` (0 for a
+    /// shape the limits refuse, e.g. a kernel taller than the padded image).
     pub fn out_height(&self) -> u32 {
-        (self.height + 2 * self.padding - self.kernel_h) / self.stride + 1
+        out_side(self.height, self.padding, self.kernel_h, self.stride)
     }
-    /// Output width: `(width + 2·padding − kernel_w) / stride + 1`.
+    /// Output width: `(width + 2·padding − kernel_w) / stride + 1` (0 for a
+    /// shape the limits refuse).
     pub fn out_width(&self) -> u32 {
-        (self.width + 2 * self.padding - self.kernel_w) / self.stride + 1
+        out_side(self.width, self.padding, self.kernel_w, self.stride)
     }
     /// Reduction length of one output value: `kernel_h · kernel_w · in_channels`.
     pub fn reduction_len(&self) -> u64 {
@@ -92,6 +94,16 @@ impl Conv2dShape {
     /// Output pixels over the whole batch: `batch · out_height · out_width`.
     pub fn out_pixels(&self) -> u64 {
         u64::from(self.batch) * u64::from(self.out_height()) * u64::from(self.out_width())
+    }
+}
+
+fn out_side(side: u32, padding: u32, kernel: u32, stride: u32) -> u32 {
+    let padded = u64::from(side) + 2 * u64::from(padding);
+    match padded.checked_sub(u64::from(kernel)) {
+        Some(span) if kernel > 0 && stride > 0 => {
+            u32::try_from(span / u64::from(stride) + 1).unwrap_or(u32::MAX)
+        }
+        _ => 0,
     }
 }
 

@@ -185,3 +185,14 @@ fn golden_commitments() {
         assert_eq!(hex(&out.output_commitment()), commitment, "{spec:?}");
     }
 }
+
+#[test]
+fn conv_output_sides_never_panic() {
+    // Shapes the limits refuse still answer (0) instead of overflowing.
+    let bad = conv(1, 2, 1, 1, 9, 1, 0);
+    assert_eq!(bad.out_height(), 0);
+    let zero_stride = conv(1, 5, 1, 1, 3, 0, 0);
+    assert_eq!(zero_stride.out_width(), 0);
+    let huge = conv(1, u32::MAX, 1, 1, 1, 1, u32::MAX);
+    assert_eq!(huge.out_height(), u32::MAX);
+}

@@ -102,7 +102,7 @@ fn main() {
     println!("# last column: the whole job on the CPU (input generation + kernels + SHA-256)");
     let gpu = GpuBackend::new();
     let mut backends: Vec<(String, Box<dyn Backend>)> = vec![("cpu".into(), Box::new(cpu))];
-    for kernel in [CpuKernel::Avx2, CpuKernel::Portable] {
+    for kernel in [CpuKernel::AvxVnni, CpuKernel::Avx2, CpuKernel::Portable] {
         if let (Ok(other), true) = (CpuBackend::with_kernel(kernel), cpu.kernel() != kernel) {
             backends.push((format!("cpu-{}", kernel.name()), Box::new(other)));
         }

@@ -78,6 +78,8 @@ enum BackendArg {
     Cpu,
     /// Portable CPU kernel (no SIMD intrinsics).
     CpuPortable,
+    /// AVX2 CPU kernel (x86-64 without VNNI).
+    CpuAvx2,
     /// GPU through wgpu.
     Gpu,
     /// Naive reference loops (slow).
@@ -151,6 +153,7 @@ fn main() -> Result<()> {
     let backend: Box<dyn Backend> = match cli.backend {
         BackendArg::Cpu => Box::new(CpuBackend::new()),
         BackendArg::CpuPortable => Box::new(CpuBackend::with_kernel(CpuKernel::Portable)?),
+        BackendArg::CpuAvx2 => Box::new(CpuBackend::with_kernel(CpuKernel::Avx2)?),
         BackendArg::Gpu => Box::new(GpuBackend::new().context("opening the GPU backend")?),
         BackendArg::Reference => Box::new(ReferenceBackend),
     };

@@ -44,7 +44,12 @@ pub fn split_gpu() -> Option<&'static GpuBackend> {
 pub fn backends() -> Vec<(String, Box<dyn Backend>)> {
     let mut all: Vec<(String, Box<dyn Backend>)> =
         vec![("reference".into(), Box::new(ReferenceBackend))];
-    for kernel in [CpuKernel::Avx512Vnni, CpuKernel::Avx2, CpuKernel::Portable] {
+    for kernel in [
+        CpuKernel::Avx512Vnni,
+        CpuKernel::AvxVnni,
+        CpuKernel::Avx2,
+        CpuKernel::Portable,
+    ] {
         if let Ok(cpu) = CpuBackend::with_kernel(kernel) {
             all.push((format!("cpu-{}", kernel.name()), Box::new(cpu)));
         }

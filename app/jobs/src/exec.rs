@@ -67,6 +67,13 @@ pub fn execute(spec: &JobSpec, backend: &dyn Backend) -> Result<JobOutput> {
     })
 }
 
+/// Re-executes `spec` on `backend` and tells whether its output commitment
+/// equals `claimed` (the verifier's check). `Err` means the job could not be
+/// run here, which is no verdict on the node.
+pub fn verify(spec: &JobSpec, claimed: &[u8; 32], backend: &dyn Backend) -> Result<bool> {
+    Ok(execute(spec, backend)?.output_commitment() == *claimed)
+}
+
 /// `SHA-256(bytes)`.
 pub fn output_commitment(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()

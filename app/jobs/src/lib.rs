@@ -68,7 +68,7 @@ pub mod spec;
 pub use backend::{Backend, GemmDims};
 pub use cpu::{CpuBackend, CpuKernel};
 pub use error::{JobError, Result};
-pub use exec::{execute, output_commitment, run_inputs, JobOutput};
+pub use exec::{execute, output_commitment, run_inputs, verify, JobOutput};
 pub use gpu::GpuBackend;
 pub use inputs::JobInputs;
 pub use quant::{Epilogue, Requant};

@@ -402,6 +402,23 @@ fn gpu_limit_too_small_is_an_error() {
 }
 
 #[test]
+fn gpu_splits_by_work_per_dispatch() {
+    let Some(_) = common::gpu() else { return };
+    let capped = edgefuel_jobs::GpuBackend::new()
+        .unwrap()
+        .with_max_dispatch_macs(20_000);
+    for spec in [
+        JobSpec::gemm(70, 90, 300, seed(50)).unwrap(),
+        JobSpec::mlp(70, vec![300, 90, 7], seed(51)).unwrap(),
+        JobSpec::gemm(3, 200, 5000, seed(52)).unwrap(),
+    ] {
+        let want = execute(&spec, &reference::ReferenceBackend).unwrap();
+        let got = execute(&spec, &capped).unwrap();
+        assert!(got.bytes() == want.bytes(), "{spec:?}");
+    }
+}
+
+#[test]
 fn reference_gemm_is_plain_matrix_product() {
     let a = [1i8, 2, 3, 4, 5, 6]; // 2×3
     let b = [7i8, 8, 9, 10, 11, 12]; // 3×2

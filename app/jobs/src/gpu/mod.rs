@@ -17,6 +17,9 @@ use crate::error::{JobError, Result};
 use crate::quant::Epilogue;
 
 const SHADER: &str = include_str!("gemm.wgsl");
+/// Multiply-accumulates per dispatch, at most: keeps each submission short
+/// (GPU watchdogs reset a device whose dispatch runs for seconds).
+const MAX_DISPATCH_MACS: u64 = 1 << 32;
 /// Outputs per workgroup along each axis (8×8 invocations × 4×4 outputs).
 const TILE: usize = 32;
 
@@ -32,6 +35,8 @@ pub struct GpuBackend {
     max_binding: u64,
     /// Largest workgroup count per dispatch dimension.
     max_groups: u32,
+    /// Largest multiply-accumulates per dispatch.
+    max_dispatch_macs: u64,
 }
 
 /// Output mode of one chunk.
@@ -169,6 +174,7 @@ impl GpuBackend {
             requant,
             max_binding,
             max_groups: limits.max_compute_workgroups_per_dimension,
+            max_dispatch_macs: MAX_DISPATCH_MACS,
         })
     }
 
@@ -179,32 +185,49 @@ impl GpuBackend {
         self
     }
 
+    /// Caps the multiply-accumulates of one dispatch (default 2³²).
+    pub fn with_max_dispatch_macs(mut self, macs: u64) -> Self {
+        self.max_dispatch_macs = macs.max(1);
+        self
+    }
+
     /// The adapter's description.
     pub fn adapter(&self) -> &str {
         &self.adapter
     }
 
-    /// Chunk sizes (rows, columns) of C that fit one binding and one dispatch.
+    /// Chunk sizes (rows, columns) of C that fit one binding and one dispatch,
+    /// and keep one dispatch under `max_dispatch_macs` (best effort: never
+    /// below 4 columns by one row).
     fn chunk(&self, dims: GemmDims, mode: Mode<'_>) -> Result<(usize, usize)> {
+        let requant = matches!(mode, Mode::Requant(_));
         let max = usize::try_from(self.max_binding).unwrap_or(usize::MAX);
         let line = dims.k.div_ceil(4) * 4; // bytes of one packed row of A or column of B
         let by_dispatch = self.max_groups as usize * TILE;
-        let mut cols = dims.n.min(max / line).min(by_dispatch);
-        if matches!(mode, Mode::Raw) {
+        // Output cells per dispatch allowed by the work cap.
+        let cells = usize::try_from(self.max_dispatch_macs / dims.k as u64).unwrap_or(usize::MAX);
+        let mut cols = dims
+            .n
+            .min(max / line)
+            .min(by_dispatch)
+            .min((cells / dims.m.min(TILE)).max(4));
+        if !requant {
             cols = cols.min(max / 4);
         }
-        if cols < dims.n && matches!(mode, Mode::Requant(_)) {
+        if cols < dims.n && requant {
             cols -= cols % 4; // chunks start on a packed int8 output word
         }
-        let out_row = match mode {
-            Mode::Raw => cols * 4,
-            Mode::Requant(_) => cols.div_ceil(4) * 4,
+        let out_row = if requant {
+            cols.div_ceil(4) * 4
+        } else {
+            cols * 4
         };
         let rows = dims
             .m
             .min(max / line)
             .min(max / out_row.max(1))
-            .min(by_dispatch);
+            .min(by_dispatch)
+            .min((cells / cols.max(1)).max(1));
         if rows == 0 || cols == 0 {
             return Err(JobError::GpuLimit(format!(
                 "a storage binding of {} bytes cannot hold one chunk of k = {} (need at least {} bytes)",

@@ -1,6 +1,7 @@
 //! The backend trait: the two GEMM primitives every job kind is lowered to.
 
 use crate::error::{JobError, Result};
+use crate::inputs::DenseLayer;
 use crate::quant::Epilogue;
 
 /// Dimensions of `C[m×n] = A[m×k] · B[k×n]` (row-major, int8 inputs).
@@ -32,6 +33,75 @@ pub trait Backend: Send + Sync {
         b: &[i8],
         epilogue: &Epilogue,
     ) -> Result<Vec<i8>>;
+
+    /// Quantized dense layers in sequence (an MLP) over `batch` rows of `x`.
+    /// The default runs [`Backend::gemm_requant_i8`] layer by layer; a
+    /// backend may keep activations on its device instead.
+    fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
+        mlp_by_layers(self, batch, x, layers)
+    }
+}
+
+/// Runs dense layers one [`Backend::gemm_requant_i8`] at a time.
+pub fn mlp_by_layers<B: Backend + ?Sized>(
+    backend: &B,
+    batch: usize,
+    x: &[i8],
+    layers: &[DenseLayer],
+) -> Result<Vec<i8>> {
+    check_mlp_inputs(batch, x, layers)?;
+    let mut act = x.to_vec();
+    for layer in layers {
+        let dims = GemmDims {
+            m: batch,
+            n: layer.outputs,
+            k: layer.inputs,
+        };
+        act = backend.gemm_requant_i8(dims, &act, &layer.weights, &layer.epilogue)?;
+    }
+    Ok(act)
+}
+
+/// Checks that each layer's input width is the previous layer's output width
+/// (the first: `x`'s) and that every layer's tensors match its dimensions.
+pub fn check_mlp_inputs(batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<()> {
+    let Some(first) = layers.first() else {
+        return Err(JobError::InputMismatch(
+            "an mlp needs at least one layer".to_owned(),
+        ));
+    };
+    if Some(x.len()) != batch.checked_mul(first.inputs) {
+        return Err(JobError::InputMismatch(format!(
+            "mlp input has {} values, expected batch {batch} × {} features",
+            x.len(),
+            first.inputs
+        )));
+    }
+    let mut width = first.inputs;
+    for (l, layer) in layers.iter().enumerate() {
+        if layer.inputs != width {
+            return Err(JobError::InputMismatch(format!(
+                "mlp layer {l} expects {} inputs, the previous layer gives {width}",
+                layer.inputs
+            )));
+        }
+        let dims = GemmDims {
+            m: batch,
+            n: layer.outputs,
+            k: layer.inputs,
+        };
+        if layer.weights.len() != layer.inputs * layer.outputs
+            || layer.epilogue.bias.len() != layer.outputs
+        {
+            return Err(JobError::InputMismatch(format!(
+                "mlp layer {l}: {} weights and {} biases for {dims:?}",
+                layer.weights.len(),
+                layer.epilogue.bias.len()
+            )));
+        }
+        width = layer.outputs;
+    }
+    Ok(())
 }
 
 /// Checks that explicit inputs match their dimensions (shared by every backend).
@@ -87,5 +157,8 @@ impl<T: Backend + ?Sized> Backend for &T {
         epilogue: &Epilogue,
     ) -> Result<Vec<i8>> {
         (**self).gemm_requant_i8(dims, a, b, epilogue)
+    }
+    fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
+        (**self).mlp_i8(batch, x, layers)
     }
 }

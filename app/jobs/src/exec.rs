@@ -94,25 +94,7 @@ pub fn run_inputs(inputs: &JobInputs, backend: &dyn Backend) -> Result<Vec<u8>> 
             )?;
             Ok(i32_le_bytes(&c))
         }
-        JobInputs::MlpI8 { batch, x, layers } => {
-            let mut act = x.clone();
-            for (l, layer) in layers.iter().enumerate() {
-                if act.len() != batch * layer.inputs {
-                    return Err(JobError::InputMismatch(format!(
-                        "mlp layer {l} expects {} inputs per row, previous activations have {} values for {batch} rows",
-                        layer.inputs,
-                        act.len()
-                    )));
-                }
-                let dims = GemmDims {
-                    m: *batch,
-                    n: layer.outputs,
-                    k: layer.inputs,
-                };
-                act = backend.gemm_requant_i8(dims, &act, &layer.weights, &layer.epilogue)?;
-            }
-            Ok(to_bytes(act))
-        }
+        JobInputs::MlpI8 { batch, x, layers } => backend.mlp_i8(*batch, x, layers).map(to_bytes),
         JobInputs::Conv2dI8 {
             shape,
             input,

@@ -381,6 +381,27 @@ fn bad_inputs_are_errors_not_panics() {
             b.gemm_requant_i8(dims, &[0; 4], &[0; 4], &e).is_err(),
             "{name}"
         );
+        // MLP layers that do not chain (3 outputs feed a layer of 2 inputs).
+        let layer = |inputs: usize, outputs: usize| edgefuel_jobs::inputs::DenseLayer {
+            inputs,
+            outputs,
+            weights: vec![1; inputs * outputs],
+            epilogue: Epilogue {
+                bias: vec![0; outputs],
+                requant: Requant::new(1, 1, false).unwrap(),
+            },
+        };
+        assert!(
+            b.mlp_i8(2, &[0; 4], &[layer(2, 3), layer(2, 1)]).is_err(),
+            "{name}"
+        );
+        assert!(b.mlp_i8(2, &[0; 5], &[layer(2, 3)]).is_err(), "{name}");
+        assert!(b.mlp_i8(2, &[0; 4], &[]).is_err(), "{name}");
+        assert_eq!(
+            b.mlp_i8(2, &[0; 4], &[layer(2, 3), layer(3, 1)]).unwrap(),
+            vec![0, 0],
+            "{name}"
+        );
     }
 }
 

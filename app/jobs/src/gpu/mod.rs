@@ -12,14 +12,17 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 use wgpu::util::DeviceExt;
 
-use crate::backend::{check_gemm_inputs, Backend, GemmDims};
+use crate::backend::{check_gemm_inputs, check_mlp_inputs, mlp_by_layers, Backend, GemmDims};
 use crate::error::{JobError, Result};
+use crate::inputs::DenseLayer;
 use crate::quant::Epilogue;
 
 const SHADER: &str = include_str!("gemm.wgsl");
 /// Multiply-accumulates per dispatch, at most: keeps each submission short
 /// (GPU watchdogs reset a device whose dispatch runs for seconds).
 const MAX_DISPATCH_MACS: u64 = 1 << 32;
+/// Largest device memory (bytes) of an MLP run as one chain of dispatches.
+const MAX_CHAIN_BYTES: usize = 1 << 30;
 /// Outputs per workgroup along each axis (8×8 invocations × 4×4 outputs).
 const TILE: usize = 32;
 
@@ -288,23 +291,23 @@ impl GpuBackend {
         [rows, cols, k4]: [usize; 3],
         mode: Mode<'_>,
     ) -> Result<Vec<u32>> {
-        let (pipeline, stride, requant) = match mode {
-            Mode::Raw => (&self.raw, cols, None),
-            Mode::Requant(e) => (&self.requant, cols.div_ceil(4), Some(e.requant)),
+        let step = Step {
+            bt,
+            bias,
+            rows,
+            cols,
+            k4,
+            mode,
         };
+        self.dispatch_chain(a, &[step])
+    }
+
+    /// Runs `steps` back to back in one submission: the first reads `a`, each
+    /// later one reads the previous one's packed int8 output on the device.
+    /// Returns the last step's output words.
+    fn dispatch_chain(&self, a: &[u32], steps: &[Step<'_>]) -> Result<Vec<u32>> {
         let u =
             |x: usize| u32::try_from(x).map_err(|_| JobError::GpuLimit(format!("{x} exceeds u32")));
-        let params: [u32; 8] = [
-            u(rows)?,
-            u(cols)?,
-            u(k4)?,
-            u(stride)?,
-            requant.map_or(1, |r| r.multiplier() as u32),
-            requant.map_or(1, |r| r.shift()),
-            u32::from(requant.is_some_and(|r| r.relu())),
-            0,
-        ];
-        let out_bytes = (rows * stride * 4) as u64;
         let d = &self.device;
         let scopes = Scopes::push(d, "dispatch");
         let init = |label, contents: &[u8], usage| {
@@ -314,52 +317,79 @@ impl GpuBackend {
                 usage,
             })
         };
-        let params = init(
-            "params",
-            bytemuck::cast_slice(&params),
-            wgpu::BufferUsages::UNIFORM,
-        );
-        let a_buf = init("a", bytemuck::cast_slice(a), wgpu::BufferUsages::STORAGE);
-        let b_buf = init("bt", bytemuck::cast_slice(bt), wgpu::BufferUsages::STORAGE);
-        let bias_buf = init(
-            "bias",
-            bytemuck::cast_slice(bias),
-            wgpu::BufferUsages::STORAGE,
-        );
-        let out_buf = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("out"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let staging = d.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("staging"),
-            size: out_bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("gemm"),
-            layout: &self.layout,
-            entries: &[
-                entry(0, &params),
-                entry(1, &a_buf),
-                entry(2, &b_buf),
-                entry(3, &bias_buf),
-                entry(4, &out_buf),
-            ],
-        });
         let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        {
+        let mut input = init("a", bytemuck::cast_slice(a), wgpu::BufferUsages::STORAGE);
+        let mut out_bytes = 0;
+        for step in steps {
+            let (pipeline, stride, requant) = match step.mode {
+                Mode::Raw => (&self.raw, step.cols, None),
+                Mode::Requant(e) => (&self.requant, step.cols.div_ceil(4), Some(e.requant)),
+            };
+            let params: [u32; 8] = [
+                u(step.rows)?,
+                u(step.cols)?,
+                u(step.k4)?,
+                u(stride)?,
+                requant.map_or(1, |r| r.multiplier() as u32),
+                requant.map_or(1, |r| r.shift()),
+                u32::from(requant.is_some_and(|r| r.relu())),
+                0,
+            ];
+            out_bytes = (step.rows * stride * 4) as u64;
+            let params = init(
+                "params",
+                bytemuck::cast_slice(&params),
+                wgpu::BufferUsages::UNIFORM,
+            );
+            let b_buf = init(
+                "bt",
+                bytemuck::cast_slice(step.bt),
+                wgpu::BufferUsages::STORAGE,
+            );
+            let bias_buf = init(
+                "bias",
+                bytemuck::cast_slice(step.bias),
+                wgpu::BufferUsages::STORAGE,
+            );
+            let out_buf = d.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("out"),
+                size: out_bytes,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            });
+            let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("gemm"),
+                layout: &self.layout,
+                entries: &[
+                    entry(0, &params),
+                    entry(1, &input),
+                    entry(2, &b_buf),
+                    entry(3, &bias_buf),
+                    entry(4, &out_buf),
+                ],
+            });
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("gemm"),
                 timestamp_writes: None,
             });
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &bind, &[]);
-            pass.dispatch_workgroups(u(cols.div_ceil(TILE))?, u(rows.div_ceil(TILE))?, 1);
+            pass.dispatch_workgroups(
+                u(step.cols.div_ceil(TILE))?,
+                u(step.rows.div_ceil(TILE))?,
+                1,
+            );
+            drop(pass);
+            // wgpu keeps buffers alive until the submission that uses them ends.
+            input = out_buf;
         }
-        encoder.copy_buffer_to_buffer(&out_buf, 0, &staging, 0, out_bytes);
+        let staging = d.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("staging"),
+            size: out_bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_buffer_to_buffer(&input, 0, &staging, 0, out_bytes);
         self.queue.submit([encoder.finish()]);
         let (tx, rx) = mpsc::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |r| {
@@ -382,6 +412,28 @@ impl GpuBackend {
         staging.unmap();
         Ok(words)
     }
+}
+
+/// One GEMM of a device-side chain.
+struct Step<'a> {
+    /// B transposed and packed (`cols × k4` words).
+    bt: &'a [u32],
+    /// Bias (`cols` values; one unused value in raw mode).
+    bias: &'a [i32],
+    rows: usize,
+    cols: usize,
+    k4: usize,
+    mode: Mode<'a>,
+}
+
+/// Packed int8 output words (`m` rows of `⌈n/4⌉`) → `m × n` int8 values.
+fn unpack_rows(words: &[u32], m: usize, n: usize) -> Vec<i8> {
+    let mut y = Vec::with_capacity(m * n);
+    for row in words.chunks_exact(n.div_ceil(4)) {
+        let bytes = row.iter().flat_map(|w| w.to_le_bytes());
+        y.extend(bytes.take(n).map(|b| b as i8));
+    }
+    y
 }
 
 /// `rows × k` int8 row-major → `rows × ⌈k/4⌉` words (byte t = column 4w + t).
@@ -445,12 +497,50 @@ impl Backend for GpuBackend {
     ) -> Result<Vec<i8>> {
         check_gemm_inputs(dims, a, b, Some(epilogue))?;
         let words = self.run(dims, a, b, Mode::Requant(epilogue))?;
-        let row_words = dims.n.div_ceil(4);
-        let mut y = Vec::with_capacity(dims.m * dims.n);
-        for row in words.chunks_exact(row_words) {
-            let bytes = row.iter().flat_map(|w| w.to_le_bytes());
-            y.extend(bytes.take(dims.n).map(|b| b as i8));
+        Ok(unpack_rows(&words, dims.m, dims.n))
+    }
+
+    /// All layers in one submission, activations staying on the device, when
+    /// every layer fits one dispatch and the chain's buffers fit
+    /// [`MAX_CHAIN_BYTES`]; layer by layer otherwise.
+    fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
+        check_mlp_inputs(batch, x, layers)?;
+        let mut bytes = 0usize;
+        let mut single = true;
+        for l in layers {
+            let dims = GemmDims {
+                m: batch,
+                n: l.outputs,
+                k: l.inputs,
+            };
+            single &= self.chunk(dims, Mode::Requant(&l.epilogue)).ok() == Some((batch, l.outputs));
+            bytes = bytes.saturating_add(
+                l.weights.len() + 4 * l.outputs + batch * l.outputs.div_ceil(4) * 4,
+            );
         }
-        Ok(y)
+        let (Some(first), Some(last)) = (layers.first(), layers.last()) else {
+            return mlp_by_layers(self, batch, x, layers);
+        };
+        if !single || bytes > MAX_CHAIN_BYTES {
+            return mlp_by_layers(self, batch, x, layers);
+        }
+        let packed: Vec<Vec<u32>> = layers
+            .iter()
+            .map(|l| pack_columns(&l.weights, l.inputs, l.outputs))
+            .collect();
+        let steps: Vec<Step<'_>> = layers
+            .iter()
+            .zip(&packed)
+            .map(|(l, bt)| Step {
+                bt,
+                bias: &l.epilogue.bias,
+                rows: batch,
+                cols: l.outputs,
+                k4: l.inputs.div_ceil(4),
+                mode: Mode::Requant(&l.epilogue),
+            })
+            .collect();
+        let words = self.dispatch_chain(&pack_rows(x, batch, first.inputs), &steps)?;
+        Ok(unpack_rows(&words, batch, last.outputs))
     }
 }

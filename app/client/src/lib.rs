@@ -1,0 +1,31 @@
+//! EdgeFuel client library: everything an off-chain program needs to talk to
+//! the EdgeFuel program over standard Solana JSON-RPC.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`pda`] | PDA derivation (the program crate's own `edgefuel::pda`) |
+//! | [`ix`] | one builder per instruction, returning `Instruction` |
+//! | [`accounts`] | account decoding (discriminator checked) and `getProgramAccounts` filters |
+//! | [`idl`] | the committed IDL as data: account → JSON, error names, field offsets |
+//! | [`rpc`] | [`EdgeFuelClient`]: fetch/list accounts, send with retries and confirmation |
+//! | [`error`] | [`ClientError`], custom error codes → names and messages |
+//! | [`amount`] | exact EFUEL decimal ⇄ base units |
+//! | [`config`] | network bootstrap file (`network.toml`) and default params |
+//!
+//! Layouts, instruction data and seeds all come from the program crate
+//! (`edgefuel`, feature `no-entrypoint`); nothing is declared twice.
+pub mod accounts;
+pub mod amount;
+pub mod config;
+pub mod error;
+pub mod idl;
+pub mod ix;
+pub mod rpc;
+
+pub use edgefuel;
+pub use edgefuel::pda;
+pub use error::{ClientError, ProgramErrorInfo, TxFailure};
+pub use rpc::{EdgeFuelClient, RetryPolicy};
+pub use solana_commitment_config::CommitmentConfig;
+pub use solana_rpc_client;
+pub use solana_rpc_client_api;

@@ -1,0 +1,498 @@
+//! Reading EdgeFuel accounts and sending transactions over Solana JSON-RPC.
+//!
+//! [`EdgeFuelClient`] wraps the standard nonblocking `RpcClient`:
+//! - reads retry transport errors with exponential backoff;
+//! - lists use `getProgramAccounts` with a discriminator memcmp plus field
+//!   memcmp filters (see [`crate::accounts`]);
+//! - [`EdgeFuelClient::send`] signs on a fresh blockhash, sends with preflight
+//!   (a refused transaction comes back with its simulation logs and a named
+//!   program error), polls for confirmation, resends while the blockhash is
+//!   valid, and re-signs on a new blockhash when it expires.
+use crate::accounts::{self, decode, EdgeFuelAccount};
+use crate::error::{program_error_of, ClientError, TxFailure};
+use crate::pda;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::AccountDeserialize;
+use edgefuel::{Delegation, Network, Node};
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::{Error as RpcClientError, ErrorKind};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcTransactionConfig,
+};
+use solana_rpc_client_api::filter::RpcFilterType;
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_signer::signers::Signers;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use solana_transaction_status_client_types::UiTransactionEncoding;
+use std::future::Future;
+use std::time::Duration;
+
+/// How hard to retry.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts for one RPC call that fails in transport (≥ 1).
+    pub transport_attempts: u32,
+    /// First backoff delay; doubles each attempt.
+    pub initial_backoff: Duration,
+    /// Times a transaction is re-signed on a fresh blockhash.
+    pub blockhash_attempts: u32,
+    /// Pause between signature-status polls.
+    pub poll_interval: Duration,
+    /// Resend a pending transaction this often while its blockhash is valid.
+    pub resend_interval: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            transport_attempts: 5,
+            initial_backoff: Duration::from_millis(250),
+            blockhash_attempts: 3,
+            poll_interval: Duration::from_millis(200),
+            resend_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Whether an RPC error is worth retrying (the node was unreachable or
+/// overloaded), as opposed to an answer that will not change.
+pub fn is_transient(err: &RpcClientError) -> bool {
+    match err.kind() {
+        ErrorKind::Io(_) | ErrorKind::Reqwest(_) | ErrorKind::Middleware(_) => true,
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, data, .. }) => {
+            // -32005 node unhealthy / behind; -32603 internal error; 429 rate limit.
+            matches!(data, RpcResponseErrorData::NodeUnhealthy { .. })
+                || *code == -32005
+                || *code == -32603
+                || *code == 429
+        }
+        ErrorKind::RpcError(RpcError::RpcRequestError(msg)) => msg.contains("429"),
+        _ => false,
+    }
+}
+
+/// Preflight (simulation) failure inside an RPC error: the error and logs.
+fn preflight_failure(err: &RpcClientError) -> Option<(TransactionError, Vec<String>)> {
+    if let ErrorKind::RpcError(RpcError::RpcResponseError {
+        data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+        ..
+    }) = err.kind()
+    {
+        let tx_err: TransactionError = sim.err.clone().map(Into::into)?;
+        return Some((tx_err, sim.logs.clone().unwrap_or_default()));
+    }
+    err.kind().get_transaction_error().map(|e| (e, Vec::new()))
+}
+
+fn instruction_programs(instructions: &[Instruction]) -> Vec<Pubkey> {
+    instructions.iter().map(|ix| ix.program_id).collect()
+}
+
+/// A transaction of `instructions` signed by `signers` (the first pays fees).
+pub fn sign<S: Signers + ?Sized>(
+    instructions: &[Instruction],
+    signers: &S,
+    blockhash: solana_transaction::Hash,
+) -> Result<Transaction, ClientError> {
+    let payer = signers
+        .pubkeys()
+        .first()
+        .copied()
+        .ok_or_else(|| ClientError::Signing("no signer given".into()))?;
+    let mut tx = Transaction::new_with_payer(instructions, Some(&payer));
+    tx.try_sign(signers, blockhash)
+        .map_err(|e| ClientError::Signing(e.to_string()))?;
+    Ok(tx)
+}
+
+/// An EdgeFuel client over one RPC endpoint.
+pub struct EdgeFuelClient {
+    rpc: RpcClient,
+    url: String,
+    retry: RetryPolicy,
+}
+
+impl EdgeFuelClient {
+    /// A client for `url` reading and confirming at `commitment`.
+    pub fn new(url: impl Into<String>, commitment: CommitmentConfig) -> Self {
+        let url = url.into();
+        EdgeFuelClient {
+            rpc: RpcClient::new_with_timeout_and_commitment(
+                url.clone(),
+                Duration::from_secs(30),
+                commitment,
+            ),
+            url,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Replaces the retry policy.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The underlying standard RPC client.
+    pub fn rpc(&self) -> &RpcClient {
+        &self.rpc
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn commitment(&self) -> CommitmentConfig {
+        self.rpc.commitment()
+    }
+
+    fn rpc_error(&self, source: RpcClientError) -> ClientError {
+        ClientError::Rpc {
+            url: self.url.clone(),
+            source: Box::new(source),
+        }
+    }
+
+    /// Runs an RPC call, retrying transport errors with exponential backoff.
+    pub async fn retrying<T, F, Fut>(&self, what: &str, mut call: F) -> Result<T, ClientError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, RpcClientError>>,
+    {
+        let mut delay = self.retry.initial_backoff;
+        let attempts = self.retry.transport_attempts.max(1);
+        for attempt in 1..=attempts {
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if attempt < attempts && is_transient(&e) => {
+                    tracing::warn!(%e, attempt, url = %self.url, "{what}: transient RPC error, retrying in {delay:?}");
+                    tokio::time::sleep(delay).await;
+                    delay = delay.saturating_mul(2);
+                }
+                Err(e) => return Err(self.rpc_error(e)),
+            }
+        }
+        Err(ClientError::Other(format!("{what}: no attempt made")))
+    }
+
+    /// Raw account (None when it does not exist).
+    pub async fn account(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Option<solana_account::Account>, ClientError> {
+        let commitment = self.commitment();
+        let res = self
+            .retrying("getAccountInfo", || {
+                self.rpc.get_account_with_commitment(address, commitment)
+            })
+            .await?;
+        Ok(res.value)
+    }
+
+    /// An EdgeFuel account of type `T`, None when it does not exist. Refuses
+    /// accounts the program does not own.
+    pub async fn fetch_opt<T: EdgeFuelAccount>(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Option<T>, ClientError> {
+        match self.account(address).await? {
+            None => Ok(None),
+            Some(acc) if acc.owner != edgefuel::ID => Err(ClientError::Other(format!(
+                "account {address} is owned by {}, not the EdgeFuel program {}",
+                acc.owner,
+                edgefuel::ID
+            ))),
+            Some(acc) => Ok(Some(decode::<T>(address, &acc.data)?)),
+        }
+    }
+
+    /// An EdgeFuel account of type `T`; an error names it when it is missing.
+    pub async fn fetch<T: EdgeFuelAccount>(&self, address: &Pubkey) -> Result<T, ClientError> {
+        self.fetch_opt(address)
+            .await?
+            .ok_or(ClientError::AccountNotFound {
+                kind: T::NAME,
+                address: *address,
+            })
+    }
+
+    /// Raw data of an EdgeFuel account, with its type checked (for JSON views).
+    pub async fn fetch_raw<T: EdgeFuelAccount>(
+        &self,
+        address: &Pubkey,
+    ) -> Result<Vec<u8>, ClientError> {
+        let acc = self
+            .account(address)
+            .await?
+            .ok_or(ClientError::AccountNotFound {
+                kind: T::NAME,
+                address: *address,
+            })?;
+        decode::<T>(address, &acc.data)?;
+        Ok(acc.data)
+    }
+
+    /// The `Network` account.
+    pub async fn network(&self) -> Result<Network, ClientError> {
+        self.fetch(&pda::network()).await
+    }
+
+    /// An operator's `Node`.
+    pub async fn node(&self, operator: &Pubkey) -> Result<Node, ClientError> {
+        self.fetch(&pda::node(operator)).await
+    }
+
+    /// A staker's `Delegation` in a node, None when there is none.
+    pub async fn delegation(
+        &self,
+        node: &Pubkey,
+        staker: &Pubkey,
+    ) -> Result<Option<Delegation>, ClientError> {
+        self.fetch_opt(&pda::delegation(node, staker)).await
+    }
+
+    /// Raw `(address, data)` of every program account matching `filters`.
+    pub async fn list_raw(
+        &self,
+        filters: Vec<RpcFilterType>,
+    ) -> Result<Vec<(Pubkey, Vec<u8>)>, ClientError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.commitment()),
+                ..RpcAccountInfoConfig::default()
+            },
+            with_context: None,
+            sort_results: Some(true),
+        };
+        let accounts = self
+            .retrying("getProgramAccounts", || {
+                self.rpc
+                    .get_program_ui_accounts_with_config(&edgefuel::ID, config.clone())
+            })
+            .await?;
+        accounts
+            .into_iter()
+            .map(|(k, a)| match a.data.decode() {
+                Some(data) => Ok((k, data)),
+                None => Err(ClientError::Other(format!(
+                    "getProgramAccounts at {}: account {k} data is not base64",
+                    self.url
+                ))),
+            })
+            .collect()
+    }
+
+    /// Every account of type `T` matching `filters` (include
+    /// [`accounts::kind_filter`] so other account types are not returned).
+    pub async fn list<T: EdgeFuelAccount>(
+        &self,
+        filters: Vec<RpcFilterType>,
+    ) -> Result<Vec<(Pubkey, T)>, ClientError> {
+        let mut out = Vec::new();
+        for (key, data) in self.list_raw(filters).await? {
+            out.push((key, decode::<T>(&key, &data)?));
+        }
+        Ok(out)
+    }
+
+    /// Every registered node.
+    pub async fn nodes(&self) -> Result<Vec<(Pubkey, Node)>, ClientError> {
+        self.list(accounts::all_nodes()).await
+    }
+
+    /// Every delegation of `staker`.
+    pub async fn delegations_of_staker(
+        &self,
+        staker: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Delegation)>, ClientError> {
+        self.list(accounts::delegations_of_staker(staker)?).await
+    }
+
+    /// Every delegation into `node`.
+    pub async fn delegations_of_node(
+        &self,
+        node: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Delegation)>, ClientError> {
+        self.list(accounts::delegations_of_node(node)?).await
+    }
+
+    /// EFUEL (base units) in `owner`'s associated account; 0 when it has none.
+    pub async fn efuel_balance(&self, owner: &Pubkey) -> Result<u64, ClientError> {
+        let ata = crate::ix::efuel_ata(owner);
+        match self.account(&ata).await? {
+            None => Ok(0),
+            Some(acc) => anchor_spl::token::TokenAccount::try_deserialize(&mut acc.data.as_slice())
+                .map(|t| t.amount)
+                .map_err(|e| {
+                    ClientError::Other(format!("token account {ata} does not decode: {e}"))
+                }),
+        }
+    }
+
+    /// Lamports held by `address`.
+    pub async fn sol_balance(&self, address: &Pubkey) -> Result<u64, ClientError> {
+        self.retrying("getBalance", || self.rpc.get_balance(address))
+            .await
+    }
+
+    /// Signs `instructions` (fee payer = first signer) and sends them until
+    /// confirmed at the client's commitment. Returns the signature.
+    pub async fn send<S: Signers + ?Sized>(
+        &self,
+        instructions: &[Instruction],
+        signers: &S,
+    ) -> Result<String, ClientError> {
+        let programs = instruction_programs(instructions);
+        let commitment = self.commitment();
+        let mut last_sig = String::new();
+        for attempt in 1..=self.retry.blockhash_attempts.max(1) {
+            let (blockhash, last_valid) = self
+                .retrying("getLatestBlockhash", || {
+                    self.rpc.get_latest_blockhash_with_commitment(commitment)
+                })
+                .await?;
+            let tx = sign(instructions, signers, blockhash)?;
+            let signature = tx.signatures[0];
+            last_sig = signature.to_string();
+            tracing::debug!(%signature, attempt, "sending transaction");
+            let config = RpcSendTransactionConfig {
+                skip_preflight: false,
+                preflight_commitment: Some(commitment.commitment),
+                encoding: Some(UiTransactionEncoding::Base64),
+                max_retries: None,
+                min_context_slot: None,
+            };
+            let sent = self
+                .retrying("sendTransaction", || {
+                    self.rpc.send_transaction_with_config(&tx, config)
+                })
+                .await;
+            if let Err(ClientError::Rpc { source, .. }) = &sent {
+                if let Some((error, logs)) = preflight_failure(source) {
+                    if matches!(error, TransactionError::BlockhashNotFound) {
+                        tracing::warn!(%signature, "blockhash not found by the node, re-signing");
+                        continue;
+                    }
+                    return Err(ClientError::Transaction(Box::new(TxFailure {
+                        signature: Some(last_sig),
+                        program_error: program_error_of(&error, &programs),
+                        error,
+                        logs,
+                    })));
+                }
+            }
+            sent?;
+            // Poll until confirmed, resending while the blockhash is valid.
+            let mut since_send = Duration::ZERO;
+            loop {
+                let sigs = [signature];
+                let statuses = self
+                    .retrying("getSignatureStatuses", || {
+                        self.rpc.get_signature_statuses(&sigs)
+                    })
+                    .await?;
+                if let Some(Some(status)) = statuses.value.first() {
+                    if let Some(error) = status.err.clone() {
+                        let logs = self.transaction_logs(&signature).await;
+                        return Err(ClientError::Transaction(Box::new(TxFailure {
+                            signature: Some(last_sig),
+                            program_error: program_error_of(&error, &programs),
+                            error,
+                            logs,
+                        })));
+                    }
+                    if status.satisfies_commitment(commitment) {
+                        return Ok(last_sig);
+                    }
+                }
+                let height = self
+                    .retrying("getBlockHeight", || {
+                        self.rpc.get_block_height_with_commitment(commitment)
+                    })
+                    .await?;
+                if height > last_valid {
+                    tracing::warn!(%signature, "blockhash expired before confirmation, re-signing");
+                    break;
+                }
+                tokio::time::sleep(self.retry.poll_interval).await;
+                since_send += self.retry.poll_interval;
+                if since_send >= self.retry.resend_interval {
+                    since_send = Duration::ZERO;
+                    // Best effort: the status poll is what decides.
+                    let _ = self
+                        .rpc
+                        .send_transaction_with_config(
+                            &tx,
+                            RpcSendTransactionConfig {
+                                skip_preflight: true,
+                                ..config
+                            },
+                        )
+                        .await;
+                }
+            }
+        }
+        Err(ClientError::NotConfirmed {
+            signature: last_sig,
+            attempts: self.retry.blockhash_attempts.max(1),
+        })
+    }
+
+    /// Logs of a landed transaction (empty when the node does not keep them).
+    pub async fn transaction_logs(&self, signature: &solana_transaction::Signature) -> Vec<String> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Json),
+            commitment: Some(self.commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        match self
+            .rpc
+            .get_transaction_with_config(signature, config)
+            .await
+        {
+            Ok(tx) => tx
+                .transaction
+                .meta
+                .and_then(|m| Option::<Vec<String>>::from(m.log_messages))
+                .unwrap_or_default(),
+            Err(e) => {
+                tracing::debug!(%e, "getTransaction failed: no logs");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Simulates `instructions` signed by `signers` and returns the logs and
+    /// the error, without sending (useful for dry runs).
+    pub async fn simulate<S: Signers + ?Sized>(
+        &self,
+        instructions: &[Instruction],
+        signers: &S,
+    ) -> Result<(Option<TxFailure>, Vec<String>), ClientError> {
+        let programs = instruction_programs(instructions);
+        let blockhash = self
+            .retrying("getLatestBlockhash", || self.rpc.get_latest_blockhash())
+            .await?;
+        let tx = sign(instructions, signers, blockhash)?;
+        let res = self
+            .retrying("simulateTransaction", || self.rpc.simulate_transaction(&tx))
+            .await?;
+        let logs = res.value.logs.clone().unwrap_or_default();
+        let failure = res.value.err.map(|e| {
+            let error: TransactionError = e.into();
+            TxFailure {
+                signature: None,
+                program_error: program_error_of(&error, &programs),
+                error,
+                logs: logs.clone(),
+            }
+        });
+        Ok((failure, logs))
+    }
+}

@@ -630,3 +630,331 @@ pub fn as_pubkeys(keys: &[&Keypair]) -> Vec<Pubkey> {
 
 /// Convenience re-export for tests.
 pub use edgefuel::error::EdgeFuelError as E;
+
+// ---- batches ---------------------------------------------------------------
+
+use edgefuel::proof::{MerkleTree, Receipt};
+use edgefuel::{Batch, NodeEpochStats, RevealItem, RevealedLeaf, SubmitBatchArgs, Verdict};
+
+/// A batch of receipts built the way a node agent builds one.
+pub struct TestBatch {
+    pub seq: u64,
+    pub epoch: u64,
+    pub receipts: Vec<Receipt>,
+    /// The output commitment an honest execution gives for each leaf.
+    pub truth: Vec<[u8; 32]>,
+    pub tree: MerkleTree,
+    pub operator: Pubkey,
+}
+
+impl TestBatch {
+    /// `n` receipts of `work_per_leaf` units; leaves in `fake` commit to an
+    /// output that honest re-execution does not produce.
+    pub fn new(operator: &Pubkey, seq: u64, n: usize, work_per_leaf: u64, fake: &[usize]) -> Self {
+        let salt = seq.to_le_bytes();
+        let mut receipts = Vec::with_capacity(n);
+        let mut truth = Vec::with_capacity(n);
+        for i in 0..n {
+            let idx = (i as u64).to_le_bytes();
+            let honest = edgefuel::proof::hashv(&[b"output", operator.as_ref(), &salt, &idx]);
+            let committed = if fake.contains(&i) {
+                edgefuel::proof::hashv(&[b"forged", &idx])
+            } else {
+                honest
+            };
+            receipts.push(Receipt {
+                job_id: edgefuel::proof::hashv(&[b"job", operator.as_ref(), &salt, &idx]),
+                kind: 1,
+                work_units: work_per_leaf,
+                output_commitment: committed,
+            });
+            truth.push(honest);
+        }
+        let tree = MerkleTree::from_receipts(&receipts);
+        TestBatch {
+            seq,
+            epoch: (START_TIME / default_params().epoch_seconds) as u64,
+            receipts,
+            truth,
+            tree,
+            operator: *operator,
+        }
+    }
+
+    pub fn key(&self) -> Pubkey {
+        pda::batch(&pda::node(&self.operator), self.seq)
+    }
+
+    pub fn total_work(&self) -> u64 {
+        self.receipts.iter().map(|r| r.work_units).sum()
+    }
+
+    pub fn args(&self) -> SubmitBatchArgs {
+        SubmitBatchArgs {
+            seq: self.seq,
+            root: self.tree.root(),
+            leaf_count: self.receipts.len() as u32,
+            total_work: self.total_work(),
+            epoch: self.epoch,
+        }
+    }
+
+    /// The reveal item for leaf `index`.
+    pub fn item(&self, index: u32) -> RevealItem {
+        let r = self.receipts[index as usize];
+        RevealItem {
+            index,
+            leaf: RevealedLeaf {
+                job_id: r.job_id,
+                kind: r.kind,
+                work_units: r.work_units,
+                output_commitment: r.output_commitment,
+            },
+            proof: self.tree.proof(index as usize).unwrap(),
+        }
+    }
+}
+
+impl TestContext {
+    pub async fn slot(&mut self) -> u64 {
+        let clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.slot
+    }
+
+    /// Advances `n` slots one at a time (each adds a SlotHashes entry); the
+    /// wall clock stays where it is.
+    pub async fn warp_slots(&mut self, n: u64) {
+        let clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        let ts = clock.unix_timestamp;
+        for s in 1..=n {
+            self.ctx.warp_to_slot(clock.slot + s).unwrap();
+        }
+        let mut clock: anchor_lang::prelude::Clock =
+            self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = ts;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    /// Jumps `n` slots at once (one SlotHashes entry).
+    pub async fn jump_slots(&mut self, n: u64) {
+        let clock: anchor_lang::prelude::Clock = self.ctx.banks_client.get_sysvar().await.unwrap();
+        let ts = clock.unix_timestamp;
+        self.ctx.warp_to_slot(clock.slot + n).unwrap();
+        let mut clock: anchor_lang::prelude::Clock =
+            self.ctx.banks_client.get_sysvar().await.unwrap();
+        clock.unix_timestamp = ts;
+        self.ctx.set_sysvar(&clock);
+    }
+
+    pub fn submit_ix(
+        &self,
+        authority: &Pubkey,
+        tb: &TestBatch,
+        args: SubmitBatchArgs,
+    ) -> Instruction {
+        let node = pda::node(&tb.operator);
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::SubmitBatch {
+                authority: *authority,
+                payer: self.payer(),
+                network: pda::network(),
+                node,
+                batch: pda::batch(&node, args.seq),
+                epoch_stats: pda::node_epoch(&node, args.epoch),
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::SubmitBatch { args }.data(),
+        }
+    }
+
+    pub async fn submit(&mut self, authority: &Keypair, tb: &TestBatch) -> TxResult {
+        let ix = self.submit_ix(&authority.pubkey(), tb, tb.args());
+        self.send(&[ix], &[authority]).await
+    }
+
+    pub fn seal_ix(&self, batch: &Pubkey) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::SealBatch {
+                network: pda::network(),
+                batch: *batch,
+                slot_hashes: <anchor_lang::prelude::SlotHashes as anchor_lang::solana_program::sysvar::SysvarId>::id(),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::SealBatch {}.data(),
+        }
+    }
+
+    pub async fn seal(&mut self, batch: &Pubkey) -> TxResult {
+        let ix = self.seal_ix(batch);
+        self.send(&[ix], &[]).await
+    }
+
+    pub fn reveal_ix(
+        &self,
+        authority: &Pubkey,
+        tb: &TestBatch,
+        items: Vec<RevealItem>,
+    ) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::RevealSamples {
+                authority: *authority,
+                node: pda::node(&tb.operator),
+                batch: tb.key(),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::RevealSamples { items }.data(),
+        }
+    }
+
+    pub async fn reveal(
+        &mut self,
+        authority: &Keypair,
+        tb: &TestBatch,
+        indices: &[u32],
+    ) -> TxResult {
+        let items = indices.iter().map(|i| tb.item(*i)).collect();
+        let ix = self.reveal_ix(&authority.pubkey(), tb, items);
+        self.send(&[ix], &[authority]).await
+    }
+
+    /// Reveals the whole sample, as many leaves per transaction as fit.
+    pub async fn reveal_all(&mut self, authority: &Keypair, tb: &TestBatch) {
+        let sample = self.batch(&tb.key()).await.unwrap().sample().to_vec();
+        let per_tx = edgefuel::proof::reveals_per_tx(tb.receipts.len() as u64);
+        for chunk in sample.chunks(per_tx) {
+            self.reveal(authority, tb, chunk).await.unwrap();
+        }
+    }
+
+    pub fn vote_ix(&self, verifier: &Pubkey, batch: &Pubkey, verdict: Verdict) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::Vote {
+                verifier: *verifier,
+                network: pda::network(),
+                batch: *batch,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::Vote { verdict }.data(),
+        }
+    }
+
+    pub async fn vote(&mut self, verifier: &Keypair, batch: &Pubkey, verdict: Verdict) -> TxResult {
+        let ix = self.vote_ix(&verifier.pubkey(), batch, verdict);
+        self.send(&[ix], &[verifier]).await
+    }
+
+    /// `finalize_batch`; `bounty_to` are the Invalid voters' EFUEL accounts.
+    pub fn finalize_ix(&self, tb: &TestBatch, bounty_to: &[Pubkey]) -> Instruction {
+        let node = pda::node(&tb.operator);
+        let mut accounts = edgefuel::accounts::FinalizeBatch {
+            network: pda::network(),
+            node,
+            batch: tb.key(),
+            epoch_stats: pda::node_epoch(&node, tb.epoch),
+            vault: pda::vault(),
+            treasury: pda::treasury(),
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None);
+        accounts.extend(
+            bounty_to
+                .iter()
+                .map(|k| anchor_lang::solana_program::instruction::AccountMeta::new(*k, false)),
+        );
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts,
+            data: edgefuel::instruction::FinalizeBatch {}.data(),
+        }
+    }
+
+    pub async fn finalize(&mut self, tb: &TestBatch, bounty_to: &[Pubkey]) -> TxResult {
+        let ix = self.finalize_ix(tb, bounty_to);
+        self.send(&[ix], &[]).await
+    }
+
+    pub fn report_missed_ix(&self, tb: &TestBatch) -> Instruction {
+        let node = pda::node(&tb.operator);
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::ReportMissed {
+                network: pda::network(),
+                node,
+                batch: tb.key(),
+                epoch_stats: pda::node_epoch(&node, tb.epoch),
+                vault: pda::vault(),
+                treasury: pda::treasury(),
+                token_program: spl_token::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::ReportMissed {}.data(),
+        }
+    }
+
+    pub async fn report_missed(&mut self, tb: &TestBatch) -> TxResult {
+        let ix = self.report_missed_ix(tb);
+        self.send(&[ix], &[]).await
+    }
+
+    pub fn close_batch_ix(&self, tb: &TestBatch) -> Instruction {
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::CloseBatch {
+                node: pda::node(&tb.operator),
+                operator: tb.operator,
+                batch: tb.key(),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::CloseBatch {}.data(),
+        }
+    }
+
+    pub async fn close_batch(&mut self, tb: &TestBatch) -> TxResult {
+        let ix = self.close_batch_ix(tb);
+        self.send(&[ix], &[]).await
+    }
+
+    pub async fn unjail(&mut self, operator: &Keypair) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::UnjailNode {
+                operator: operator.pubkey(),
+                node: pda::node(&operator.pubkey()),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::UnjailNode {}.data(),
+        };
+        self.send(&[ix], &[operator]).await
+    }
+
+    pub async fn batch(&mut self, key: &Pubkey) -> Option<Batch> {
+        self.decode(key).await
+    }
+
+    pub async fn epoch_stats(&mut self, operator: &Pubkey, epoch: u64) -> Option<NodeEpochStats> {
+        self.decode(&pda::node_epoch(&pda::node(operator), epoch))
+            .await
+    }
+
+    /// Submit → seal → reveal: the batch ends Revealed, ready for votes.
+    pub async fn commit_and_reveal(&mut self, agent: &Keypair, tb: &TestBatch) {
+        self.submit(agent, tb).await.unwrap();
+        self.warp_slots(default_params().seal_delay_slots + 1).await;
+        self.seal(&tb.key()).await.unwrap();
+        self.reveal_all(agent, tb).await;
+    }
+
+    /// The verifiers' EFUEL accounts (created empty on first use).
+    pub async fn verifier_accounts(&mut self) -> Vec<Pubkey> {
+        let keys: Vec<Pubkey> = self.verifiers.iter().map(|k| k.pubkey()).collect();
+        for k in &keys {
+            self.fund_efuel(k, 0).await;
+        }
+        keys.iter().map(|k| self.ata(k)).collect()
+    }
+}

@@ -43,3 +43,12 @@ pub const MAX_WINDOW_SLOTS: u64 = 1_000_000;
 /// Largest sample a batch may require (bounded by reveal account size).
 pub const MAX_SAMPLES: u16 = 64;
 pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;
+/// `Batch` PDA: `[SEED_BATCH, node, seq u64 LE]`.
+pub const SEED_BATCH: &[u8] = b"batch";
+/// `NodeEpochStats` PDA: `[SEED_NODE_EPOCH, node, epoch u64 LE]`.
+pub const SEED_NODE_EPOCH: &[u8] = b"node_epoch";
+/// Most leaves one batch may commit.
+pub const MAX_BATCH_LEAVES: u32 = 1 << 20;
+/// Most work units one leaf may claim (the job engine's largest spec is far
+/// below this); bounds `total_work ≤ leaf_count · MAX_WORK_PER_LEAF`.
+pub const MAX_WORK_PER_LEAF: u64 = 1 << 40;

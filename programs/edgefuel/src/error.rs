@@ -62,4 +62,58 @@ pub enum EdgeFuelError {
     BelowMinStake,
     #[msg("Pool state violates an invariant")]
     PoolInvariant,
+    #[msg("Signer is neither the node's agent key nor its operator")]
+    NotAgent,
+    #[msg("Node is jailed: wait for jailed_until, then unjail_node")]
+    NodeJailed,
+    #[msg("Batch sequence number must be greater than the node's last one")]
+    SeqNotIncreasing,
+    #[msg("Batch must have 1..=2^20 leaves and 1..=leaf_count*2^40 work units")]
+    InvalidBatch,
+    #[msg("Batch epoch is not the current epoch")]
+    WrongEpoch,
+    #[msg(
+        "Unverified work in flight would exceed what the node's stake covers (max_exposure_bps)"
+    )]
+    ExposureExceeded,
+    #[msg("One batch's reward may not exceed the epoch emission cap")]
+    BatchRewardAboveCap,
+    #[msg("Too early to seal: the seal slot's hash is not in SlotHashes yet")]
+    SealTooEarly,
+    #[msg("Too late to seal: the seal slot left the SlotHashes window; report_missed applies")]
+    SealTooLate,
+    #[msg("Batch is not in the status this instruction needs")]
+    WrongBatchStatus,
+    #[msg("The reveal window of this batch has closed")]
+    RevealTooLate,
+    #[msg("Leaf index is not in this batch's sample")]
+    IndexNotSampled,
+    #[msg("Merkle proof does not verify against the batch root")]
+    InvalidProof,
+    #[msg("Signer is not in the verifier set")]
+    NotVerifier,
+    #[msg("This verifier already voted on this batch")]
+    AlreadyVoted,
+    #[msg("Samples are not all revealed yet: vote after reveal")]
+    SamplesNotRevealed,
+    #[msg("The verify window of this batch has closed")]
+    VotingClosed,
+    #[msg("Invalid verdict must name a sampled leaf index")]
+    InvalidEvidence,
+    #[msg("No quorum yet and the verify window is still open")]
+    NotFinalizable,
+    #[msg("Epoch emission cap reached: finalize again in the next epoch")]
+    EmissionCapExceeded,
+    #[msg("Batch is not missed: it may still be sealed or revealed")]
+    NotMissed,
+    #[msg("Batch is not finalized yet")]
+    BatchNotFinal,
+    #[msg("Bounty accounts must be the EFUEL accounts of the winning verifiers, in vote order")]
+    WrongBountyAccounts,
+    #[msg("Jail term has not ended yet")]
+    StillJailed,
+    #[msg("Node is not jailed")]
+    NotJailed,
+    #[msg("SlotHashes sysvar data is malformed")]
+    BadSlotHashes,
 }

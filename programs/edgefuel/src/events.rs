@@ -1,6 +1,6 @@
 //! Events for indexers and dashboards: every stake, reward, slash and
 //! governance change, with before/after amounts.
-use crate::state::{NodeStatus, Params, PauseScope};
+use crate::state::{NodeStatus, Params, PauseScope, Verdict};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -105,4 +105,89 @@ pub struct RewardsClaimed {
     pub delegation_rewards: u64,
     pub commission: u64,
     pub total_claimed_after: u64,
+}
+
+#[event]
+pub struct BatchSubmitted {
+    pub node: Pubkey,
+    pub batch: Pubkey,
+    pub seq: u64,
+    pub root: [u8; 32],
+    pub leaf_count: u32,
+    pub total_work: u64,
+    pub epoch: u64,
+    pub pending_work_after: u64,
+}
+
+#[event]
+pub struct BatchSealed {
+    pub batch: Pubkey,
+    pub seed: [u8; 32],
+    pub sample: Vec<u32>,
+}
+
+#[event]
+pub struct SamplesRevealed {
+    pub batch: Pubkey,
+    pub newly_revealed: u8,
+    pub all_revealed: bool,
+}
+
+#[event]
+pub struct VoteCast {
+    pub batch: Pubkey,
+    pub verifier: Pubkey,
+    pub verdict: Verdict,
+    pub valid_votes: u8,
+    pub invalid_votes: u8,
+}
+
+#[event]
+pub struct BatchAccepted {
+    pub node: Pubkey,
+    pub batch: Pubkey,
+    pub work: u64,
+    pub reward: u64,
+    pub commission: u64,
+    pub to_pool: u64,
+    pub epoch_emitted_after: u64,
+}
+
+#[event]
+pub struct BatchRejected {
+    pub node: Pubkey,
+    pub batch: Pubkey,
+    pub slashed: u64,
+    pub bounty_per_verifier: u64,
+    pub to_treasury: u64,
+    pub pool_tokens_before: u64,
+    pub pool_tokens_after: u64,
+    pub jailed_until: i64,
+}
+
+#[event]
+pub struct BatchExpired {
+    pub node: Pubkey,
+    pub batch: Pubkey,
+}
+
+#[event]
+pub struct BatchMissed {
+    pub node: Pubkey,
+    pub batch: Pubkey,
+    pub slashed: u64,
+    pub pool_tokens_before: u64,
+    pub pool_tokens_after: u64,
+    pub jailed_until: i64,
+}
+
+#[event]
+pub struct BatchClosed {
+    pub batch: Pubkey,
+    pub rent_to: Pubkey,
+}
+
+#[event]
+pub struct NodeUnjailed {
+    pub node: Pubkey,
 }

@@ -14,6 +14,7 @@ pub mod math;
 pub mod native;
 #[cfg(not(target_os = "solana"))]
 pub mod pda;
+pub mod proof;
 pub mod state;
 
 pub use instructions::*;
@@ -81,5 +82,45 @@ pub mod edgefuel {
     /// Mints a delegation's accrued rewards (plus commission for the operator). Staker.
     pub fn claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         instructions::handle_claim_rewards(ctx)
+    }
+
+    /// Commits a batch of receipts (Merkle root, leaf count, work, epoch). Node agent or operator.
+    pub fn submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> Result<()> {
+        instructions::handle_submit_batch(ctx, args)
+    }
+
+    /// Draws a committed batch's sample from SlotHashes after the seal delay. Anyone.
+    pub fn seal_batch(ctx: Context<SealBatch>) -> Result<()> {
+        instructions::handle_seal_batch(ctx)
+    }
+
+    /// Posts sampled leaves with Merkle proofs; stored on-chain. Node agent or operator.
+    pub fn reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>) -> Result<()> {
+        instructions::handle_reveal_samples(ctx, items)
+    }
+
+    /// Records a verifier's verdict on a revealed batch. Verifier set members, once each.
+    pub fn vote(ctx: Context<Vote>, verdict: Verdict) -> Result<()> {
+        instructions::handle_vote(ctx, verdict)
+    }
+
+    /// Applies a batch's quorum (reward or fraud slash) or expires it. Anyone.
+    pub fn finalize_batch<'info>(ctx: Context<'info, FinalizeBatch<'info>>) -> Result<()> {
+        instructions::handle_finalize_batch(ctx)
+    }
+
+    /// Slashes and jails a node whose batch was not sealed or not revealed in time. Anyone.
+    pub fn report_missed(ctx: Context<ReportMissed>) -> Result<()> {
+        instructions::handle_report_missed(ctx)
+    }
+
+    /// Closes a finalized batch and returns its rent to the node operator. Anyone.
+    pub fn close_batch(ctx: Context<CloseBatch>) -> Result<()> {
+        instructions::handle_close_batch(ctx)
+    }
+
+    /// Returns a jailed node to active after its jail term. Operator.
+    pub fn unjail_node(ctx: Context<UnjailNode>) -> Result<()> {
+        instructions::handle_unjail_node(ctx)
     }
 }

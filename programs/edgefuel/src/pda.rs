@@ -30,3 +30,11 @@ pub fn node(operator: &Pubkey) -> Pubkey {
 pub fn delegation(node: &Pubkey, staker: &Pubkey) -> Pubkey {
     find(&[SEED_DELEGATION, node.as_ref(), staker.as_ref()])
 }
+/// A node's batch `seq`.
+pub fn batch(node: &Pubkey, seq: u64) -> Pubkey {
+    find(&[SEED_BATCH, node.as_ref(), &seq.to_le_bytes()])
+}
+/// A node's stats for `epoch`.
+pub fn node_epoch(node: &Pubkey, epoch: u64) -> Pubkey {
+    find(&[SEED_NODE_EPOCH, node.as_ref(), &epoch.to_le_bytes()])
+}

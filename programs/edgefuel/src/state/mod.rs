@@ -1,8 +1,10 @@
+mod batch;
 mod delegation;
 mod network;
 mod node;
 mod params;
 
+pub use batch::*;
 pub use delegation::*;
 pub use network::*;
 pub use node::*;

@@ -227,13 +227,14 @@ impl Node {
         Ok(amount)
     }
 
-    /// Accrues a reward: commission to the operator, the rest to bonded shares
-    /// through the accumulator. Returns `(commission, to_pool)`: the amounts
-    /// that will be mintable; rounding dust is not minted.
+    /// Accrues a reward: commission to the operator, the rest to bonded
+    /// shares through the accumulator. Returns `(commission, to_pool)`. With
+    /// no bonded shares the pool part is not distributed (never minted) and
+    /// `to_pool` is zero.
     pub fn accrue_reward(&mut self, reward: u64) -> Result<(u64, u64)> {
         let (commission, rest) = math::split_commission(reward, self.commission_bps)?;
-        // With no bonded shares the pool part is not distributed (never minted).
-        let (inc, distributed) = math::accumulator_increment(rest, self.bonded_shares)?;
+        let inc = math::accumulator_increment(rest, self.bonded_shares)?;
+        let to_pool = if inc == 0 { 0 } else { rest };
         self.acc_reward_per_share = self
             .acc_reward_per_share
             .checked_add(inc)
@@ -243,13 +244,13 @@ impl Node {
             .checked_add(commission)
             .ok_or(EdgeFuelError::MathOverflow)?;
         let total = commission
-            .checked_add(distributed)
+            .checked_add(to_pool)
             .ok_or(EdgeFuelError::MathOverflow)?;
         self.total_rewards = self
             .total_rewards
             .checked_add(total)
             .ok_or(EdgeFuelError::MathOverflow)?;
-        Ok((commission, distributed))
+        Ok((commission, to_pool))
     }
 
     /// Pool invariants that hold after every mutation.

@@ -1,0 +1,72 @@
+//! Pieces shared by the batch instructions: slashing, jailing, payouts.
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::state::{Batch, Network, Node, NodeStatus};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Transfer};
+
+/// Takes `bps` of the node's pool (bonded and unbonding alike), keeps the
+/// network totals exact, and returns `(amount, pool_tokens_before)`.
+pub fn slash_pool(network: &mut Network, node: &mut Node, bps: u16) -> Result<(u64, u64)> {
+    let pool_before = node.pool_tokens;
+    let bonded_before = node.bonded_tokens()?;
+    let amount = node.slash(bps)?;
+    network.track_bonded(bonded_before, node.bonded_tokens()?)?;
+    network.total_slashed = network
+        .total_slashed
+        .checked_add(amount)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    Ok((amount, pool_before))
+}
+
+/// Jails the node until `now + jail_seconds` (an exiting node stays exiting).
+pub fn jail(node: &mut Node, now: i64, jail_seconds: i64) -> Result<i64> {
+    let until = now
+        .checked_add(jail_seconds)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    node.jailed_until = node.jailed_until.max(until);
+    if node.status == NodeStatus::Active {
+        node.status = NodeStatus::Jailed;
+    }
+    Ok(node.jailed_until)
+}
+
+/// The batch's work no longer counts as in flight.
+pub fn release_pending(node: &mut Node, batch: &Batch) -> Result<()> {
+    node.pending_work = node
+        .pending_work
+        .checked_sub(batch.total_work)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    node.pending_batches = node
+        .pending_batches
+        .checked_sub(1)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    Ok(())
+}
+
+/// Moves `amount` EFUEL out of the stake vault, signed by the network PDA.
+pub fn pay_from_vault<'info>(
+    network: &Account<'info, Network>,
+    vault: AccountInfo<'info>,
+    to: AccountInfo<'info>,
+    token_program: &AccountInfo<'info>,
+    amount: u64,
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let bump = [network.bump];
+    let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
+    token::transfer(
+        CpiContext::new_with_signer(
+            token_program.key(),
+            Transfer {
+                from: vault,
+                to,
+                authority: network.to_account_info(),
+            },
+            &[seeds],
+        ),
+        amount,
+    )
+}

@@ -1,0 +1,213 @@
+//! The `Batch` account: one committed batch of receipts and its verification.
+use crate::constants::*;
+use anchor_lang::prelude::*;
+
+/// Where a batch is in its life.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum BatchStatus {
+    /// Root committed; waiting for its seal slot.
+    Committed,
+    /// Sample drawn; waiting for the node to reveal it.
+    Sealed,
+    /// Every sampled leaf revealed; verifiers vote.
+    Revealed,
+    /// Final: a quorum found it valid; work credited, rewards accrued.
+    Accepted,
+    /// Final: a quorum found fraud; node slashed and jailed.
+    Rejected,
+    /// Final: no quorum within the verify window; no reward, no slash.
+    Expired,
+    /// Final: not sealed within the SlotHashes window or not revealed in time;
+    /// node slashed for unavailability and jailed.
+    Missed,
+}
+
+impl BatchStatus {
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Self::Accepted | Self::Rejected | Self::Expired | Self::Missed
+        )
+    }
+}
+
+/// A verifier's verdict on a revealed batch.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum Verdict {
+    /// Every revealed job re-executed to the committed output.
+    Valid,
+    /// The job at `leaf_index` did not: the verifier's own output commitment
+    /// (or the recomputed leaf) differs.
+    Invalid {
+        /// Leaf index of the offending sampled receipt.
+        leaf_index: u32,
+        /// The output commitment the verifier computed for that job.
+        expected_commitment: [u8; 32],
+    },
+}
+
+/// The fields of one revealed receipt leaf.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Default, InitSpace,
+)]
+pub struct RevealedLeaf {
+    /// SHA-256 of the job spec.
+    pub job_id: [u8; 32],
+    /// Job kind byte.
+    pub kind: u8,
+    /// Work units the receipt claims (multiply-accumulates).
+    pub work_units: u64,
+    /// SHA-256 of the job's output bytes.
+    pub output_commitment: [u8; 32],
+}
+
+/// One recorded vote.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct VoteRecord {
+    /// The verifier.
+    pub verifier: Pubkey,
+    /// What it found.
+    pub verdict: Verdict,
+}
+
+/// What the verifier quorum decided, before finalization applies it.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum Quorum {
+    /// Not reached yet.
+    Pending,
+    /// `threshold` verifiers voted Valid.
+    Valid,
+    /// `threshold` verifiers voted Invalid.
+    Invalid,
+}
+
+/// A committed batch. PDA `[SEED_BATCH, node, seq LE]`. Fixed size
+/// `8 + Batch::INIT_SPACE` bytes (≈ 6.5 KB); closed after finalization and its
+/// rent returned to the node operator.
+///
+/// Deadlines are counted from the *seal slot* `submitted_slot +
+/// seal_delay_slots`, not from when someone sent `seal_batch`, so delaying
+/// the seal buys the node nothing:
+/// - sealable while the SlotHashes sysvar still holds that slot's successor
+///   (≤ 512 slots);
+/// - reveal by `seal slot + reveal_window_slots`;
+/// - verify by `seal slot + verify_window_slots`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Batch {
+    /// PDA bump.
+    pub bump: u8,
+    /// The node that committed it.
+    pub node: Pubkey,
+    /// Per-node sequence number (strictly increasing).
+    pub seq: u64,
+    /// Merkle root over the receipt leaves.
+    pub root: [u8; 32],
+    /// Number of leaves.
+    pub leaf_count: u32,
+    /// Work units claimed for the whole batch.
+    pub total_work: u64,
+    /// Reward epoch the batch was committed in.
+    pub epoch: u64,
+    /// Slot of `submit_batch`.
+    pub submitted_slot: u64,
+    /// Slot whose SlotHashes successor seeds the sample (submit + seal delay).
+    pub seal_slot: u64,
+    /// Reveal deadline (slot, inclusive).
+    pub reveal_deadline: u64,
+    /// Verify deadline (slot, inclusive).
+    pub verify_deadline: u64,
+    /// Lifecycle status.
+    pub status: BatchStatus,
+    /// Sample seed: H(batch key ‖ slot hash); zero until sealed.
+    pub seed: [u8; 32],
+    /// Slot hash used for the seed.
+    pub seal_slot_hash: [u8; 32],
+    /// Number of sampled leaves.
+    pub sample_count: u8,
+    /// Sampled leaf indices (`[..sample_count]`).
+    pub samples: [u32; MAX_SAMPLES as usize],
+    /// Bit i set when `samples[i]` has been revealed.
+    pub revealed_mask: u64,
+    /// Revealed leaves, aligned with `samples`.
+    pub revealed: [RevealedLeaf; MAX_SAMPLES as usize],
+    /// Number of votes recorded.
+    pub vote_count: u8,
+    /// Votes (`[..vote_count]`).
+    pub votes: [VoteRecord; MAX_VERIFIERS],
+    /// Valid votes.
+    pub valid_votes: u8,
+    /// Invalid votes.
+    pub invalid_votes: u8,
+    /// Outcome once `verifier_threshold` agreeing votes are in.
+    pub quorum: Quorum,
+    /// Reward accrued on acceptance (base units).
+    pub reward: u64,
+    /// Stake slashed on rejection or miss (base units).
+    pub slashed: u64,
+    /// Slot of finalization (0 until final).
+    pub finalized_slot: u64,
+    /// Reserved for future fields.
+    pub reserved: [u8; 32],
+}
+
+impl Batch {
+    /// The sampled indices.
+    pub fn sample(&self) -> &[u32] {
+        &self.samples[..(self.sample_count as usize).min(MAX_SAMPLES as usize)]
+    }
+
+    /// Position of `leaf_index` in the sample.
+    pub fn sample_position(&self, leaf_index: u32) -> Option<usize> {
+        self.sample().iter().position(|i| *i == leaf_index)
+    }
+
+    pub fn all_revealed(&self) -> bool {
+        let n = self.sample_count as u32;
+        let full = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        self.revealed_mask & full == full
+    }
+
+    /// The recorded votes.
+    pub fn recorded_votes(&self) -> &[VoteRecord] {
+        &self.votes[..(self.vote_count as usize).min(MAX_VERIFIERS)]
+    }
+
+    pub fn has_voted(&self, verifier: &Pubkey) -> bool {
+        self.recorded_votes()
+            .iter()
+            .any(|v| v.verifier == *verifier)
+    }
+}
+
+/// Per-node, per-epoch counters for dashboards. PDA `[SEED_NODE_EPOCH, node, epoch LE]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct NodeEpochStats {
+    /// PDA bump.
+    pub bump: u8,
+    /// The node.
+    pub node: Pubkey,
+    /// Epoch index (`unix_timestamp / epoch_seconds`).
+    pub epoch: u64,
+    /// Batches committed in this epoch.
+    pub batches_submitted: u32,
+    /// Of those, accepted.
+    pub batches_accepted: u32,
+    /// Of those, rejected as fraud.
+    pub batches_rejected: u32,
+    /// Of those, missed (unsealed or unrevealed).
+    pub batches_missed: u32,
+    /// Of those, expired without a quorum.
+    pub batches_expired: u32,
+    /// Work units committed.
+    pub work_submitted: u64,
+    /// Work units credited after verification.
+    pub work_credited: u64,
+    /// Rewards accrued for this epoch's batches (base units).
+    pub rewards: u64,
+    /// Stake slashed for this epoch's batches (base units).
+    pub slashed: u64,
+    /// Reserved for future fields.
+    pub reserved: [u8; 16],
+}

@@ -49,10 +49,13 @@
 //! [`JobError::ShapeOutOfRange`] or [`JobError::TooLarge`].
 //!
 //! ## Backends
-//! [`CpuBackend`] (cache-blocked, rayon, AVX-512 VNNI where available) and
-//! [`GpuBackend`] (wgpu compute shaders in WGSL: Vulkan/Metal/DX12, Mesa
-//! lavapipe in CI). Both implement [`Backend`]; [`reference`] holds the naive
-//! definition they are tested against.
+//! [`CpuBackend`] (packed, cache-blocked, rayon; AVX-512 VNNI, AVX-VNNI, AVX2
+//! or portable micro-kernel picked at run time) and [`GpuBackend`] (wgpu
+//! compute shaders in WGSL: Vulkan/Metal/DX12, Mesa lavapipe in CI). Both
+//! implement [`Backend`]; [`mod@reference`] holds the naive definition they are
+//! tested against. Every job kind lowers to the two GEMM primitives of
+//! [`Backend`] (`conv2d_i8` through im2col), so equality of the primitives is
+//! equality of the jobs.
 
 pub mod backend;
 pub mod cpu;
@@ -70,6 +73,6 @@ pub use cpu::{CpuBackend, CpuKernel};
 pub use error::{JobError, Result};
 pub use exec::{execute, output_commitment, run_inputs, verify, JobOutput};
 pub use gpu::GpuBackend;
-pub use inputs::JobInputs;
+pub use inputs::{DenseLayer, JobInputs};
 pub use quant::{Epilogue, Requant};
 pub use spec::{Conv2dShape, JobKind, JobShape, JobSpec};

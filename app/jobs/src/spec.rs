@@ -144,7 +144,7 @@ impl JobShape {
 
 /// A job: kind and shape plus the 32-byte seed every input is generated from.
 ///
-/// Always valid: every constructor checks the [limits](crate::limits).
+/// Always valid: every constructor checks the [`crate::limits`].
 /// Canonical bytes ([`JobSpec::to_bytes`]) are its borsh encoding:
 /// `kind u8 ‖ shape fields (u32 LE; MLP widths as u32 LE count + u32 LE each) ‖ seed [u8;32]`.
 #[derive(BorshSerialize, BorshDeserialize, Clone, Debug, PartialEq, Eq, Hash)]

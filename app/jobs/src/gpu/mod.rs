@@ -4,8 +4,14 @@
 //! - Every wgpu call that can fail runs inside error scopes; failures become
 //!   [`JobError::Gpu`], never panics. No adapter is [`JobError::NoAdapter`].
 //! - Work larger than one storage binding (`max_storage_buffer_binding_size`,
-//!   128 MiB on lavapipe) or one dispatch (65 535 workgroups per dimension)
-//!   is split into row × column chunks of C, each a separate dispatch.
+//!   128 MiB on lavapipe), one dispatch (65 535 workgroups per dimension) or
+//!   2³² multiply-accumulates (so no dispatch runs into a GPU watchdog) is
+//!   split into row × column chunks of C, each a separate dispatch.
+//! - An MLP whose layers each fit one dispatch runs as one submission, the
+//!   activations staying on the device between layers.
+//! - The shader is the plain 4×4-per-invocation kernel: a workgroup-memory
+//!   tiled variant (64×64 tiles) gave the same bytes but ran 2× slower on
+//!   lavapipe; real GPUs need their own measurements before switching.
 
 use std::sync::mpsc;
 
@@ -502,7 +508,7 @@ impl Backend for GpuBackend {
 
     /// All layers in one submission, activations staying on the device, when
     /// every layer fits one dispatch and the chain's buffers fit
-    /// [`MAX_CHAIN_BYTES`]; layer by layer otherwise.
+    /// 1 GiB; layer by layer otherwise.
     fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
         check_mlp_inputs(batch, x, layers)?;
         let mut bytes = 0usize;

@@ -9,6 +9,11 @@ use edgefuel_jobs::{reference::ReferenceBackend, Backend, CpuBackend, CpuKernel,
 /// test job is cut into several row and column chunks.
 pub const SPLIT_BYTES: u64 = 4096;
 
+/// Whether this is a CI run (`CI` set to anything but empty, `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
 fn open(cap: Option<u64>) -> Option<GpuBackend> {
     match GpuBackend::new() {
         Ok(g) => Some(match cap {
@@ -16,7 +21,7 @@ fn open(cap: Option<u64>) -> Option<GpuBackend> {
             None => g,
         }),
         // A skipped GPU test is a failure in CI.
-        Err(e) if std::env::var_os("CI").is_some() => {
+        Err(e) if in_ci() => {
             panic!("CI must run the GPU tests, but: {e}")
         }
         Err(e) => {
@@ -65,7 +70,7 @@ pub fn backends() -> Vec<(String, Box<dyn Backend>)> {
 
 /// In CI, the GPU must be among the backends.
 pub fn assert_gpu_present_in_ci(backends: &[(String, Box<dyn Backend>)]) {
-    if std::env::var_os("CI").is_some() {
+    if in_ci() {
         assert!(
             backends.iter().any(|(n, _)| n == "gpu"),
             "GPU backend missing in CI"

@@ -851,7 +851,7 @@ impl TestContext {
     /// `finalize_batch`; `bounty_to` are the Invalid voters' EFUEL accounts.
     pub fn finalize_ix(&self, tb: &TestBatch, bounty_to: &[Pubkey]) -> Instruction {
         let node = pda::node(&tb.operator);
-        let mut accounts = edgefuel::accounts::FinalizeBatch {
+        let mut accounts = edgefuel::accounts::SettleBatch {
             network: pda::network(),
             node,
             batch: tb.key(),
@@ -882,7 +882,7 @@ impl TestContext {
         let node = pda::node(&tb.operator);
         Instruction {
             program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::ReportMissed {
+            accounts: edgefuel::accounts::SettleBatch {
                 network: pda::network(),
                 node,
                 batch: tb.key(),

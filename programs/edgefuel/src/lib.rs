@@ -105,12 +105,12 @@ pub mod edgefuel {
     }
 
     /// Applies a batch's quorum (reward or fraud slash) or expires it. Anyone.
-    pub fn finalize_batch<'info>(ctx: Context<'info, FinalizeBatch<'info>>) -> Result<()> {
+    pub fn finalize_batch<'info>(ctx: Context<'info, SettleBatch<'info>>) -> Result<()> {
         instructions::handle_finalize_batch(ctx)
     }
 
     /// Slashes and jails a node whose batch was not sealed or not revealed in time. Anyone.
-    pub fn report_missed(ctx: Context<ReportMissed>) -> Result<()> {
+    pub fn report_missed(ctx: Context<SettleBatch>) -> Result<()> {
         instructions::handle_report_missed(ctx)
     }
 

@@ -105,6 +105,23 @@ pub fn pending_reward(shares: u64, acc: u128, reward_debt: u128) -> Result<u64> 
     to_u64(total.saturating_sub(reward_debt))
 }
 
+/// Checked in-place addition for counters and totals: `x.add_checked(y)?`.
+pub trait AddChecked: Sized {
+    fn add_checked(&mut self, by: Self) -> Result<()>;
+}
+
+macro_rules! impl_add_checked {
+    ($($t:ty),*) => {$(
+        impl AddChecked for $t {
+            fn add_checked(&mut self, by: Self) -> Result<()> {
+                *self = self.checked_add(by).ok_or(EdgeFuelError::MathOverflow)?;
+                Ok(())
+            }
+        }
+    )*};
+}
+impl_add_checked!(u8, u32, u64, u128, i64);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! The `Delegation` account: one staker's position in one node pool.
-use crate::error::EdgeFuelError;
 use crate::math;
+use crate::math::AddChecked;
 use crate::state::Node;
 use anchor_lang::prelude::*;
 
@@ -53,10 +53,7 @@ impl Delegation {
             node.acc_reward_per_share,
             self.reward_debt,
         )?;
-        self.pending_rewards = self
-            .pending_rewards
-            .checked_add(owed)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.pending_rewards.add_checked(owed)?;
         self.reset_debt(node)
     }
 

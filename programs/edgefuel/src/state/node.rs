@@ -2,6 +2,7 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::math;
+use crate::math::AddChecked;
 use anchor_lang::prelude::*;
 
 /// Lifecycle of a node.
@@ -156,23 +157,11 @@ impl Node {
         require!(amount > 0, EdgeFuelError::ZeroAmount);
         let shares = math::tokens_to_shares(amount, self.pool_tokens, self.pool_shares)?;
         require!(shares > 0, EdgeFuelError::AmountTooSmall);
-        self.pool_tokens = self
-            .pool_tokens
-            .checked_add(amount)
-            .ok_or(EdgeFuelError::MathOverflow)?;
-        self.pool_shares = self
-            .pool_shares
-            .checked_add(shares)
-            .ok_or(EdgeFuelError::MathOverflow)?;
-        self.bonded_shares = self
-            .bonded_shares
-            .checked_add(shares)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.pool_tokens.add_checked(amount)?;
+        self.pool_shares.add_checked(shares)?;
+        self.bonded_shares.add_checked(shares)?;
         if is_operator {
-            self.operator_bonded_shares = self
-                .operator_bonded_shares
-                .checked_add(shares)
-                .ok_or(EdgeFuelError::MathOverflow)?;
+            self.operator_bonded_shares.add_checked(shares)?;
         }
         self.invariant()?;
         Ok(shares)
@@ -219,10 +208,7 @@ impl Node {
             .pool_tokens
             .checked_sub(amount)
             .ok_or(EdgeFuelError::MathOverflow)?;
-        self.total_slashed = self
-            .total_slashed
-            .checked_add(amount)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.total_slashed.add_checked(amount)?;
         self.invariant()?;
         Ok(amount)
     }
@@ -235,21 +221,12 @@ impl Node {
         let (commission, rest) = math::split_commission(reward, self.commission_bps)?;
         let inc = math::accumulator_increment(rest, self.bonded_shares)?;
         let to_pool = if inc == 0 { 0 } else { rest };
-        self.acc_reward_per_share = self
-            .acc_reward_per_share
-            .checked_add(inc)
-            .ok_or(EdgeFuelError::MathOverflow)?;
-        self.commission_owed = self
-            .commission_owed
-            .checked_add(commission)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.acc_reward_per_share.add_checked(inc)?;
+        self.commission_owed.add_checked(commission)?;
         let total = commission
             .checked_add(to_pool)
             .ok_or(EdgeFuelError::MathOverflow)?;
-        self.total_rewards = self
-            .total_rewards
-            .checked_add(total)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        self.total_rewards.add_checked(total)?;
         Ok((commission, to_pool))
     }
 

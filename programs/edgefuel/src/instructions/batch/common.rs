@@ -1,6 +1,7 @@
 //! Pieces shared by the batch instructions: slashing, jailing, payouts.
 use crate::constants::*;
 use crate::error::EdgeFuelError;
+use crate::math::AddChecked;
 use crate::state::{Batch, Network, Node, NodeStatus};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Transfer};
@@ -12,10 +13,7 @@ pub fn slash_pool(network: &mut Network, node: &mut Node, bps: u16) -> Result<(u
     let bonded_before = node.bonded_tokens()?;
     let amount = node.slash(bps)?;
     network.track_bonded(bonded_before, node.bonded_tokens()?)?;
-    network.total_slashed = network
-        .total_slashed
-        .checked_add(amount)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    network.total_slashed.add_checked(amount)?;
     Ok((amount, pool_before))
 }
 

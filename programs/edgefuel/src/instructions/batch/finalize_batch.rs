@@ -1,37 +1,11 @@
-use super::common::{jail, pay_from_vault, release_pending, slash_pool};
-use crate::constants::*;
+use super::common::release_pending;
+use super::settle::SettleBatch;
 use crate::error::EdgeFuelError;
 use crate::events::{BatchAccepted, BatchExpired, BatchRejected};
-use crate::math;
-use crate::state::{
-    Batch, BatchStatus, Network, Node, NodeEpochStats, Quorum, Verdict, PAUSE_MINTING,
-};
+use crate::math::AddChecked;
+use crate::state::{BatchStatus, Quorum, Verdict, PAUSE_MINTING};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Token, TokenAccount};
-
-/// Permissionless. For a rejected batch, `remaining_accounts` are the EFUEL
-/// token accounts of the verifiers that voted Invalid, in vote order (they
-/// share the bounty).
-#[derive(Accounts)]
-pub struct FinalizeBatch<'info> {
-    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
-    pub network: Box<Account<'info, Network>>,
-    #[account(mut, seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
-    pub node: Box<Account<'info, Node>>,
-    #[account(mut, has_one = node @ EdgeFuelError::WrongNode)]
-    pub batch: Box<Account<'info, Batch>>,
-    #[account(
-        mut,
-        seeds = [SEED_NODE_EPOCH, node.key().as_ref(), &batch.epoch.to_le_bytes()],
-        bump = epoch_stats.bump,
-    )]
-    pub epoch_stats: Box<Account<'info, NodeEpochStats>>,
-    #[account(mut, address = network.vault)]
-    pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, address = network.treasury)]
-    pub treasury: Box<Account<'info, TokenAccount>>,
-    pub token_program: Program<'info, Token>,
-}
+use anchor_spl::token::TokenAccount;
 
 /// Specification:
 /// - before: batch not final, and either a quorum is fixed or (batch
@@ -47,7 +21,7 @@ pub struct FinalizeBatch<'info> {
 ///   the rest goes to the treasury; node jailed until now + jail_seconds.
 /// - No quorum after the verify deadline → Expired: nothing paid or slashed.
 /// - In every case the batch's work leaves the node's in-flight total.
-pub fn handle_finalize_batch<'info>(ctx: Context<'info, FinalizeBatch<'info>>) -> Result<()> {
+pub fn handle_finalize_batch<'info>(ctx: Context<'info, SettleBatch<'info>>) -> Result<()> {
     let clock = Clock::get()?;
     let batch_key = ctx.accounts.batch.key();
     let node_key = ctx.accounts.node.key();
@@ -71,10 +45,7 @@ pub fn handle_finalize_batch<'info>(ctx: Context<'info, FinalizeBatch<'info>>) -
             );
             ctx.accounts.batch.status = BatchStatus::Expired;
             let stats = &mut ctx.accounts.epoch_stats;
-            stats.batches_expired = stats
-                .batches_expired
-                .checked_add(1)
-                .ok_or(EdgeFuelError::MathOverflow)?;
+            stats.batches_expired.add_checked(1)?;
             emit!(BatchExpired {
                 node: node_key,
                 batch: batch_key
@@ -85,12 +56,7 @@ pub fn handle_finalize_batch<'info>(ctx: Context<'info, FinalizeBatch<'info>>) -
     release_pending(&mut ctx.accounts.node, &ctx.accounts.batch)
 }
 
-fn accept(
-    accounts: &mut FinalizeBatch,
-    batch_key: Pubkey,
-    node_key: Pubkey,
-    now: i64,
-) -> Result<()> {
+fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: i64) -> Result<()> {
     let network = &mut accounts.network;
     require!(
         !network.is_paused(PAUSE_MINTING),
@@ -114,34 +80,16 @@ fn accept(
         EdgeFuelError::EmissionCapExceeded
     );
     network.epoch_emitted = emitted;
-    network.total_rewards_accrued = network
-        .total_rewards_accrued
-        .checked_add(reward)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    network.total_rewards_accrued.add_checked(reward)?;
 
     let node = &mut accounts.node;
     let (commission, to_pool) = node.accrue_reward(reward)?;
-    node.verified_work = node
-        .verified_work
-        .checked_add(batch.total_work)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    node.batches_accepted = node
-        .batches_accepted
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    node.verified_work.add_checked(batch.total_work)?;
+    node.batches_accepted.add_checked(1)?;
     let stats = &mut accounts.epoch_stats;
-    stats.batches_accepted = stats
-        .batches_accepted
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    stats.work_credited = stats
-        .work_credited
-        .checked_add(batch.total_work)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    stats.rewards = stats
-        .rewards
-        .checked_add(reward)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    stats.batches_accepted.add_checked(1)?;
+    stats.work_credited.add_checked(batch.total_work)?;
+    stats.rewards.add_checked(reward)?;
     batch.status = BatchStatus::Accepted;
     batch.reward = reward;
     emit!(BatchAccepted {
@@ -157,7 +105,7 @@ fn accept(
 }
 
 fn reject<'info>(
-    accounts: &mut FinalizeBatch<'info>,
+    accounts: &mut SettleBatch<'info>,
     remaining: &'info [AccountInfo<'info>],
     batch_key: Pubkey,
     node_key: Pubkey,
@@ -185,63 +133,25 @@ fn reject<'info>(
         );
     }
 
-    let (slashed, pool_before) = slash_pool(
-        &mut accounts.network,
-        &mut accounts.node,
+    let p = accounts.penalize(
         params.slash_fraud_bps,
+        params.verifier_bounty_bps,
+        remaining,
+        now,
     )?;
-    let bounty = math::bps_floor(slashed, params.verifier_bounty_bps)?;
-    let per_verifier = bounty / (winners.len().max(1) as u64);
-    let paid_bounty = per_verifier * winners.len() as u64;
-    let to_treasury = slashed
-        .checked_sub(paid_bounty)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-
-    let token_program = accounts.token_program.to_account_info();
-    for info in remaining.iter() {
-        pay_from_vault(
-            &accounts.network,
-            accounts.vault.to_account_info(),
-            info.clone(),
-            &token_program,
-            per_verifier,
-        )?;
-    }
-    pay_from_vault(
-        &accounts.network,
-        accounts.vault.to_account_info(),
-        accounts.treasury.to_account_info(),
-        &token_program,
-        to_treasury,
-    )?;
-
     let node = &mut accounts.node;
-    let jailed_until = jail(node, now, params.jail_seconds)?;
-    node.batches_rejected = node
-        .batches_rejected
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    let stats = &mut accounts.epoch_stats;
-    stats.batches_rejected = stats
-        .batches_rejected
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    stats.slashed = stats
-        .slashed
-        .checked_add(slashed)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    let batch = &mut accounts.batch;
-    batch.status = BatchStatus::Rejected;
-    batch.slashed = slashed;
+    node.batches_rejected.add_checked(1)?;
+    accounts.epoch_stats.batches_rejected.add_checked(1)?;
+    accounts.batch.status = BatchStatus::Rejected;
     emit!(BatchRejected {
         node: node_key,
         batch: batch_key,
-        slashed,
-        bounty_per_verifier: per_verifier,
-        to_treasury,
-        pool_tokens_before: pool_before,
+        slashed: p.slashed,
+        bounty_per_verifier: p.bounty_per_verifier,
+        to_treasury: p.to_treasury,
+        pool_tokens_before: p.pool_tokens_before,
         pool_tokens_after: node.pool_tokens,
-        jailed_until,
+        jailed_until: p.jailed_until,
     });
     Ok(())
 }

@@ -2,6 +2,7 @@ use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::BatchSubmitted;
 use crate::math;
+use crate::math::AddChecked;
 use crate::state::{
     Batch, BatchStatus, Network, Node, NodeEpochStats, NodeStatus, Quorum, PAUSE_SUBMISSIONS,
 };
@@ -155,18 +156,9 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
 
     let node = &mut ctx.accounts.node;
     node.last_batch_seq = args.seq;
-    node.pending_work = node
-        .pending_work
-        .checked_add(args.total_work)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    node.pending_batches = node
-        .pending_batches
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    node.batches_submitted = node
-        .batches_submitted
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    node.pending_work.add_checked(args.total_work)?;
+    node.pending_batches.add_checked(1)?;
+    node.batches_submitted.add_checked(1)?;
 
     let stats = &mut ctx.accounts.epoch_stats;
     if stats.node == Pubkey::default() {
@@ -174,14 +166,8 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
         stats.node = node_key;
         stats.epoch = args.epoch;
     }
-    stats.batches_submitted = stats
-        .batches_submitted
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
-    stats.work_submitted = stats
-        .work_submitted
-        .checked_add(args.total_work)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    stats.batches_submitted.add_checked(1)?;
+    stats.work_submitted.add_checked(args.total_work)?;
 
     emit!(BatchSubmitted {
         node: node_key,

@@ -1,6 +1,6 @@
 use crate::constants::*;
-use crate::error::EdgeFuelError;
 use crate::events::NodeRegistered;
+use crate::math::AddChecked;
 use crate::state::{Network, Node, NodeMetadata, NodeStatus};
 use anchor_lang::prelude::*;
 
@@ -48,10 +48,7 @@ pub fn handle_register_node(ctx: Context<RegisterNode>, metadata: NodeMetadata) 
     node.region = metadata.region.clone();
     node.registered_at = now;
     let network = &mut ctx.accounts.network;
-    network.node_count = network
-        .node_count
-        .checked_add(1)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    network.node_count.add_checked(1)?;
     emit!(NodeRegistered {
         node: node.key(),
         operator,

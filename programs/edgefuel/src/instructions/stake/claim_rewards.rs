@@ -1,6 +1,7 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::RewardsClaimed;
+use crate::math::AddChecked;
 use crate::state::{Delegation, Network, Node, PAUSE_MINTING};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
@@ -67,10 +68,7 @@ pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         .commission_owed
         .checked_sub(commission)
         .ok_or(EdgeFuelError::MathOverflow)?;
-    delegation.total_claimed = delegation
-        .total_claimed
-        .checked_add(amount)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.total_claimed.add_checked(amount)?;
 
     let bump = [ctx.accounts.network.bump];
     let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];

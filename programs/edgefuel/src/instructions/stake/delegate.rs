@@ -1,6 +1,7 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::Delegated;
+use crate::math::AddChecked;
 use crate::state::{Delegation, Network, Node, NodeStatus};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, TokenAccount, Transfer};
@@ -63,10 +64,7 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
         delegation.bump = ctx.bumps.delegation;
         delegation.node = node_key;
         delegation.staker = staker;
-        node.delegation_count = node
-            .delegation_count
-            .checked_add(1)
-            .ok_or(EdgeFuelError::MathOverflow)?;
+        node.delegation_count.add_checked(1)?;
     }
     let pool_tokens_before = node.pool_tokens;
     let pool_shares_before = node.pool_shares;
@@ -75,10 +73,7 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
     delegation.settle(node)?;
     let is_operator = staker == node.operator;
     let shares = node.deposit(amount, is_operator)?;
-    delegation.bonded_shares = delegation
-        .bonded_shares
-        .checked_add(shares)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.bonded_shares.add_checked(shares)?;
     delegation.reset_debt(node)?;
     delegation.last_stake_added_at = now;
 

@@ -1,6 +1,7 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::Undelegated;
+use crate::math::AddChecked;
 use crate::state::{Delegation, Network, Node};
 use anchor_lang::prelude::*;
 
@@ -55,10 +56,7 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
         .bonded_shares
         .checked_sub(shares)
         .ok_or(EdgeFuelError::InsufficientShares)?;
-    delegation.unbonding_shares = delegation
-        .unbonding_shares
-        .checked_add(shares)
-        .ok_or(EdgeFuelError::MathOverflow)?;
+    delegation.unbonding_shares.add_checked(shares)?;
     delegation.unlock_at = now
         .checked_add(network.params.unbonding_seconds)
         .ok_or(EdgeFuelError::MathOverflow)?;

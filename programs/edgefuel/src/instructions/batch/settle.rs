@@ -1,0 +1,98 @@
+//! The accounts that settle a batch (finalize it or report it missed), and
+//! the penalty both apply.
+use super::common::{jail, pay_from_vault, slash_pool};
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::math::{self, AddChecked};
+use crate::state::{Batch, Network, Node, NodeEpochStats};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+/// Accounts of `finalize_batch` and `report_missed`. Permissionless. For a
+/// fraud rejection, `remaining_accounts` are the EFUEL token accounts of the
+/// verifiers that voted Invalid, in vote order (they share the bounty).
+#[derive(Accounts)]
+pub struct SettleBatch<'info> {
+    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(mut, seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
+    pub node: Box<Account<'info, Node>>,
+    #[account(mut, has_one = node @ EdgeFuelError::WrongNode)]
+    pub batch: Box<Account<'info, Batch>>,
+    #[account(
+        mut,
+        seeds = [SEED_NODE_EPOCH, node.key().as_ref(), &batch.epoch.to_le_bytes()],
+        bump = epoch_stats.bump,
+    )]
+    pub epoch_stats: Box<Account<'info, NodeEpochStats>>,
+    #[account(mut, address = network.vault)]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = network.treasury)]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+}
+
+/// What a penalty did.
+pub struct Penalty {
+    pub slashed: u64,
+    pub bounty_per_verifier: u64,
+    pub to_treasury: u64,
+    pub pool_tokens_before: u64,
+    pub jailed_until: i64,
+}
+
+impl<'info> SettleBatch<'info> {
+    /// Slashes `bps` of the node pool (bonded and unbonding alike), pays
+    /// `bounty_bps` of it in equal parts to `bounty_to` (the remainder of the
+    /// division and the rest to the treasury), jails the node and records the
+    /// slash in the batch and the epoch stats.
+    pub fn penalize(
+        &mut self,
+        bps: u16,
+        bounty_bps: u16,
+        bounty_to: &[AccountInfo<'info>],
+        now: i64,
+    ) -> Result<Penalty> {
+        let (slashed, pool_tokens_before) = slash_pool(&mut self.network, &mut self.node, bps)?;
+        let bounty = if bounty_to.is_empty() {
+            0
+        } else {
+            math::bps_floor(slashed, bounty_bps)?
+        };
+        let per = bounty / (bounty_to.len().max(1) as u64);
+        let paid = per
+            .checked_mul(bounty_to.len() as u64)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        let to_treasury = slashed
+            .checked_sub(paid)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        let token_program = self.token_program.to_account_info();
+        for to in bounty_to {
+            pay_from_vault(
+                &self.network,
+                self.vault.to_account_info(),
+                to.clone(),
+                &token_program,
+                per,
+            )?;
+        }
+        let treasury = self.treasury.to_account_info();
+        pay_from_vault(
+            &self.network,
+            self.vault.to_account_info(),
+            treasury,
+            &token_program,
+            to_treasury,
+        )?;
+        let jailed_until = jail(&mut self.node, now, self.network.params.jail_seconds)?;
+        self.epoch_stats.slashed.add_checked(slashed)?;
+        self.batch.slashed = slashed;
+        Ok(Penalty {
+            slashed,
+            bounty_per_verifier: per,
+            to_treasury,
+            pool_tokens_before,
+            jailed_until,
+        })
+    }
+}

@@ -11,11 +11,10 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The RPC node could not be reached or answered with an error.
-    #[error("RPC request to {url} failed: {source}")]
+    #[error("RPC request to {url} failed: {}", error_chain(error.as_ref()))]
     Rpc {
         url: String,
-        #[source]
-        source: Box<solana_rpc_client_api::client_error::Error>,
+        error: Box<solana_rpc_client_api::client_error::Error>,
     },
     /// The transaction was refused (in preflight or on chain).
     #[error("{0}")]
@@ -33,6 +32,21 @@ pub enum ClientError {
     Signing(String),
     #[error("{0}")]
     Other(String),
+}
+
+/// An error and its sources on one line, without repeats (reqwest hides the
+/// useful part, e.g. "Connection refused", in its sources).
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
 }
 
 impl ClientError {

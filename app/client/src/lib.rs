@@ -22,6 +22,9 @@ pub mod idl;
 pub mod ix;
 pub mod rpc;
 
+pub use anchor_lang;
+pub use anchor_lang::prelude::Pubkey;
+pub use anchor_lang::solana_program::instruction::Instruction;
 pub use edgefuel;
 pub use edgefuel::pda;
 pub use error::{ClientError, ProgramErrorInfo, TxFailure};

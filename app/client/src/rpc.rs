@@ -15,7 +15,8 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
 use edgefuel::{Delegation, Network, Node};
-use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_account::Account;
+use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::{Error as RpcClientError, ErrorKind};
@@ -23,7 +24,8 @@ use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcTransactionConfig,
 };
 use solana_rpc_client_api::filter::RpcFilterType;
-use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_rpc_client_api::request::{RpcError, RpcRequest, RpcResponseErrorData};
+use solana_rpc_client_api::response::Response;
 use solana_signer::signers::Signers;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
@@ -153,7 +155,7 @@ impl EdgeFuelClient {
     fn rpc_error(&self, source: RpcClientError) -> ClientError {
         ClientError::Rpc {
             url: self.url.clone(),
-            source: Box::new(source),
+            error: Box::new(source),
         }
     }
 
@@ -180,17 +182,31 @@ impl EdgeFuelClient {
     }
 
     /// Raw account (None when it does not exist).
-    pub async fn account(
-        &self,
-        address: &Pubkey,
-    ) -> Result<Option<solana_account::Account>, ClientError> {
-        let commitment = self.commitment();
-        let res = self
+    pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
+        // `RpcClient::get_account*` folds transport errors into a "ForUser"
+        // text (and panics on undecodable data); the raw request keeps the
+        // error kind, so transient failures are retried.
+        let config = RpcAccountInfoConfig {
+            encoding: Some(UiAccountEncoding::Base64),
+            commitment: Some(self.commitment()),
+            data_slice: None,
+            min_context_slot: None,
+        };
+        let params = serde_json::json!([address.to_string(), config]);
+        let res: Response<Option<UiAccount>> = self
             .retrying("getAccountInfo", || {
-                self.rpc.get_account_with_commitment(address, commitment)
+                self.rpc.send(RpcRequest::GetAccountInfo, params.clone())
             })
             .await?;
-        Ok(res.value)
+        match res.value {
+            None => Ok(None),
+            Some(ui) => ui.decode::<Account>().map(Some).ok_or_else(|| {
+                ClientError::Other(format!(
+                    "getAccountInfo at {}: account {address} came back in an undecodable encoding",
+                    self.url
+                ))
+            }),
+        }
     }
 
     /// An EdgeFuel account of type `T`, None when it does not exist. Refuses
@@ -373,7 +389,7 @@ impl EdgeFuelClient {
                     self.rpc.send_transaction_with_config(&tx, config)
                 })
                 .await;
-            if let Err(ClientError::Rpc { source, .. }) = &sent {
+            if let Err(ClientError::Rpc { error: source, .. }) = &sent {
                 if let Some((error, logs)) = preflight_failure(source) {
                     if matches!(error, TransactionError::BlockhashNotFound) {
                         tracing::warn!(%signature, "blockhash not found by the node, re-signing");

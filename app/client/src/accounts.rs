@@ -32,6 +32,12 @@ impl EdgeFuelAccount for edgefuel::Node {
 impl EdgeFuelAccount for edgefuel::Delegation {
     const NAME: &'static str = "Delegation";
 }
+impl EdgeFuelAccount for edgefuel::Batch {
+    const NAME: &'static str = "Batch";
+}
+impl EdgeFuelAccount for edgefuel::NodeEpochStats {
+    const NAME: &'static str = "NodeEpochStats";
+}
 
 /// Decodes account data of type `T`, checking its 8-byte discriminator.
 pub fn decode<T: EdgeFuelAccount>(address: &Pubkey, data: &[u8]) -> Result<T, DecodeError> {
@@ -80,6 +86,19 @@ pub fn delegations_of_node(node: &Pubkey) -> Result<Vec<RpcFilterType>, idl::Idl
         kind_filter::<edgefuel::Delegation>(),
         pubkey_field_filter::<edgefuel::Delegation>("node", node)?,
     ])
+}
+
+/// Filters for every batch of `node`.
+pub fn batches_of_node(node: &Pubkey) -> Result<Vec<RpcFilterType>, idl::IdlError> {
+    Ok(vec![
+        kind_filter::<edgefuel::Batch>(),
+        pubkey_field_filter::<edgefuel::Batch>("node", node)?,
+    ])
+}
+
+/// Filters for every open batch account.
+pub fn all_batches() -> Vec<RpcFilterType> {
+    vec![kind_filter::<edgefuel::Batch>()]
 }
 
 /// Filters for every node.

@@ -7,6 +7,7 @@ use edgefuel_client::amount::format_efuel;
 use edgefuel_client::Pubkey;
 use std::str::FromStr;
 
+pub mod batch;
 pub mod network;
 pub mod node;
 pub mod rewards;
@@ -28,6 +29,9 @@ pub enum Command {
     /// Show and claim rewards.
     #[command(subcommand)]
     Rewards(rewards::RewardsCmd),
+    /// Receipt batches: inspect, and the permissionless settle cranks.
+    #[command(subcommand)]
+    Batch(batch::BatchCmd),
     /// The verifier set.
     #[command(subcommand)]
     Verifier(verifier::VerifierCmd),
@@ -48,6 +52,7 @@ pub async fn run(ctx: &Ctx, cmd: Command) -> Result<()> {
         Command::Stake(c) => stake::run(ctx, c).await,
         Command::Rewards(c) => rewards::run(ctx, c).await,
         Command::Verifier(c) => verifier::run(ctx, c).await,
+        Command::Batch(c) => batch::run(ctx, c).await,
         Command::Balance(a) => wallet::balance(ctx, a).await,
         Command::Transfer(a) => wallet::transfer(ctx, a).await,
         Command::Airdrop(a) => wallet::airdrop(ctx, a).await,

@@ -1,4 +1,4 @@
-//! `edgefuel node register|update|set-agent|show|list|exit`.
+//! `edgefuel node register|update|set-agent|show|list|exit|unjail`.
 use super::{amount_arg, efuel, pubkey_arg, unix_time};
 use crate::context::{nonzero, Ctx};
 use anyhow::{Context, Result};
@@ -30,6 +30,8 @@ pub enum NodeCmd {
     List,
     /// Exit the keypair's node: no new stake or work; stake can then unbond.
     Exit,
+    /// Lift the jail of the keypair's node once its term has passed.
+    Unjail,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +93,15 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<()> {
         }
         NodeCmd::Show { operator } => show(ctx, operator).await,
         NodeCmd::List => list(ctx).await,
+        NodeCmd::Unjail => {
+            let op = ctx.keypair()?;
+            let out = ctx
+                .send("node unjail", &[ix::unjail_node(&op.pubkey())], &[&op])
+                .await?;
+            ctx.emit(&out, || {
+                format!("Node {} is active again", pda::node(&op.pubkey()))
+            })
+        }
         NodeCmd::Exit => {
             let op = ctx.keypair()?;
             let out = ctx

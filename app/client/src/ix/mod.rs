@@ -14,6 +14,9 @@ use anchor_spl::associated_token::{self, get_associated_token_address};
 use anchor_spl::token::spl_token;
 use edgefuel::{InitializeNetworkArgs, NodeMetadata, PauseScope};
 
+mod batch;
+pub use batch::*;
+
 /// The associated EFUEL token account of `owner`.
 pub fn efuel_ata(owner: &Pubkey) -> Pubkey {
     get_associated_token_address(owner, &pda::mint())

@@ -25,8 +25,9 @@ pub enum NetworkCmd {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Bootstrap file (TOML): guardian, verifiers, verifier_threshold,
-    /// genesis_owner, genesis_supply and a [params] table. Flags override it.
+    /// Bootstrap file (TOML, the local chain's format): a [network] table
+    /// (guardian, verifiers, verifier_threshold, genesis_owner, genesis_supply)
+    /// and a [params] table. Flags override it.
     #[arg(long = "bootstrap", visible_alias = "params", value_name = "FILE.toml")]
     pub file: Option<PathBuf>,
     /// Guardian (pause/unpause key) [default: the payer].
@@ -83,31 +84,29 @@ pub async fn run(ctx: &Ctx, cmd: NetworkCmd) -> Result<()> {
     }
 }
 
-/// Merges the file and the flags into one config.
-fn merged_config(a: &InitArgs) -> Result<NetworkConfig> {
-    let mut cfg = match &a.file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read network config {}", path.display()))?;
-            NetworkConfig::from_toml_str(&text)
-                .with_context(|| format!("network config {}", path.display()))?
-        }
-        None => NetworkConfig::default(),
+/// Merges the file and the flags into one config; returns it with the
+/// folder keypair files in it resolve against.
+fn merged_config(a: &InitArgs) -> Result<(NetworkConfig, PathBuf)> {
+    let (mut cfg, base) = match &a.file {
+        Some(path) => NetworkConfig::load(path)
+            .with_context(|| format!("network bootstrap file {}", path.display()))?,
+        None => (NetworkConfig::default(), PathBuf::from(".")),
     };
+    let n = &mut cfg.network;
     if let Some(g) = a.guardian {
-        cfg.guardian = Some(g.to_string());
+        n.guardian = Some(g.to_string());
     }
     if !a.verifiers.is_empty() {
-        cfg.verifiers = a.verifiers.iter().map(|v| v.to_string()).collect();
+        n.verifiers = a.verifiers.iter().map(|v| v.to_string()).collect();
     }
     if a.threshold.is_some() {
-        cfg.verifier_threshold = a.threshold;
+        n.verifier_threshold = a.threshold;
     }
     if let Some(s) = &a.genesis_supply {
-        cfg.genesis_supply = Some(Value::String(s.clone()));
+        n.genesis_supply = Some(Value::String(s.clone()));
     }
     if let Some(o) = a.genesis_owner {
-        cfg.genesis_owner = Some(o.to_string());
+        n.genesis_owner = Some(o.to_string());
     }
     for p in &a.params {
         let Some((k, v)) = p.split_once('=') else {
@@ -120,14 +119,14 @@ fn merged_config(a: &InitArgs) -> Result<NetworkConfig> {
         };
         cfg.params.insert(k.trim().to_string(), value);
     }
-    Ok(cfg)
+    Ok((cfg, base))
 }
 
 async fn init(ctx: &Ctx, a: InitArgs) -> Result<()> {
     let payer = ctx.keypair()?;
-    let cfg = merged_config(&a)?;
+    let (cfg, base) = merged_config(&a)?;
     let init = cfg
-        .resolve(&payer.pubkey())
+        .resolve(&payer.pubkey(), &base)
         .context("invalid network configuration")?;
     init.args
         .params

@@ -73,7 +73,7 @@ pub fn code(err: EdgeFuelError) -> u32 {
 
 /// Asserts that a transaction failed with exactly this custom error code.
 #[track_caller]
-pub fn assert_code(res: TxResult, expected: u32) {
+pub fn assert_code<T: std::fmt::Debug>(res: Result<T, TransactionError>, expected: u32) {
     match res {
         Err(TransactionError::InstructionError(_, InstructionError::Custom(c))) => {
             assert_eq!(c, expected, "expected error code {expected}, got {c}")
@@ -84,7 +84,7 @@ pub fn assert_code(res: TxResult, expected: u32) {
 
 /// Asserts that a transaction failed with exactly this EdgeFuel error.
 #[track_caller]
-pub fn assert_err(res: TxResult, expected: EdgeFuelError) {
+pub fn assert_err<T: std::fmt::Debug>(res: Result<T, TransactionError>, expected: EdgeFuelError) {
     assert_code(res, code(expected))
 }
 
@@ -956,5 +956,157 @@ impl TestContext {
             self.fund_efuel(k, 0).await;
         }
         keys.iter().map(|k| self.ata(k)).collect()
+    }
+}
+
+// ---- governance ------------------------------------------------------------
+
+use edgefuel::{CreateProposalArgs, Proposal, ProposalAction, VoteChoice};
+
+impl TestContext {
+    pub fn create_proposal_ix(
+        &self,
+        proposer: &Pubkey,
+        node_operator: &Pubkey,
+        id: u64,
+        action: ProposalAction,
+    ) -> Instruction {
+        let node = pda::node(node_operator);
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::CreateProposal {
+                proposer: *proposer,
+                network: pda::network(),
+                node,
+                delegation: pda::delegation(&node, proposer),
+                proposal: pda::proposal(id),
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::CreateProposal {
+                args: CreateProposalArgs {
+                    action,
+                    description_uri: "https://forum.edgefuel.example/p/1".into(),
+                },
+            }
+            .data(),
+        }
+    }
+
+    /// Creates the next proposal with `proposer`'s delegation in `node_operator`'s node.
+    pub async fn propose(
+        &mut self,
+        proposer: &Keypair,
+        node_operator: &Pubkey,
+        action: ProposalAction,
+    ) -> Result<u64, TransactionError> {
+        let id = self.network().await.proposal_count;
+        let ix = self.create_proposal_ix(&proposer.pubkey(), node_operator, id, action);
+        self.send(&[ix], &[proposer]).await.map(|_| id)
+    }
+
+    pub fn cast_vote_ix(
+        &self,
+        voter: &Pubkey,
+        node_operator: &Pubkey,
+        id: u64,
+        choice: VoteChoice,
+    ) -> Instruction {
+        let node = pda::node(node_operator);
+        let delegation = pda::delegation(&node, voter);
+        let proposal = pda::proposal(id);
+        Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::CastVote {
+                voter: *voter,
+                node,
+                delegation,
+                proposal,
+                vote_record: pda::proposal_vote(&proposal, &delegation),
+                system_program: anchor_lang::system_program::ID,
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::CastVote { choice }.data(),
+        }
+    }
+
+    pub async fn cast_vote(
+        &mut self,
+        voter: &Keypair,
+        node_operator: &Pubkey,
+        id: u64,
+        choice: VoteChoice,
+    ) -> TxResult {
+        let ix = self.cast_vote_ix(&voter.pubkey(), node_operator, id, choice);
+        self.send(&[ix], &[voter]).await
+    }
+
+    pub async fn finalize_proposal(&mut self, id: u64) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::FinalizeProposal {
+                network: pda::network(),
+                proposal: pda::proposal(id),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::FinalizeProposal {}.data(),
+        };
+        self.send(&[ix], &[]).await
+    }
+
+    /// `execute_proposal`; `target` is the action's account, if it has one.
+    pub async fn execute_proposal(&mut self, id: u64, target: Option<Pubkey>) -> TxResult {
+        let mut accounts = edgefuel::accounts::ExecuteProposal {
+            network: pda::network(),
+            proposal: pda::proposal(id),
+            treasury: pda::treasury(),
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None);
+        if let Some(t) = target {
+            accounts.push(anchor_lang::solana_program::instruction::AccountMeta::new(
+                t, false,
+            ));
+        }
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts,
+            data: edgefuel::instruction::ExecuteProposal {}.data(),
+        };
+        self.send(&[ix], &[]).await
+    }
+
+    pub async fn cancel_proposal(&mut self, proposer: &Keypair, id: u64) -> TxResult {
+        let ix = Instruction {
+            program_id: edgefuel::ID,
+            accounts: edgefuel::accounts::CancelProposal {
+                proposer: proposer.pubkey(),
+                proposal: pda::proposal(id),
+            }
+            .to_account_metas(None),
+            data: edgefuel::instruction::CancelProposal {}.data(),
+        };
+        self.send(&[ix], &[proposer]).await
+    }
+
+    pub async fn proposal(&mut self, id: u64) -> Proposal {
+        self.decode(&pda::proposal(id))
+            .await
+            .expect("proposal exists")
+    }
+
+    /// Runs a proposal through: everyone in `yes` votes yes, the window
+    /// closes, it is finalized, the timelock passes.
+    pub async fn pass(&mut self, id: u64, yes: &[(&Keypair, &Pubkey)]) {
+        for (voter, node_operator) in yes {
+            self.cast_vote(voter, node_operator, id, VoteChoice::Yes)
+                .await
+                .unwrap();
+        }
+        let p = self.proposal(id).await;
+        let wait = p.voting_ends_at - self.now().await;
+        self.advance_time(wait).await;
+        self.finalize_proposal(id).await.unwrap();
+        self.advance_time(default_params().timelock_seconds).await;
     }
 }

@@ -52,3 +52,14 @@ pub const MAX_BATCH_LEAVES: u32 = 1 << 20;
 /// Most work units one leaf may claim (the job engine's largest spec is far
 /// below this); bounds `total_work ≤ leaf_count · MAX_WORK_PER_LEAF`.
 pub const MAX_WORK_PER_LEAF: u64 = 1 << 40;
+/// `Proposal` PDA: `[SEED_PROPOSAL, id u64 LE]`.
+pub const SEED_PROPOSAL: &[u8] = b"proposal";
+/// `ProposalVote` PDA: `[SEED_PROPOSAL_VOTE, proposal, delegation]`.
+pub const SEED_PROPOSAL_VOTE: &[u8] = b"proposal_vote";
+/// Longest proposal description URI (bytes).
+pub const MAX_DESCRIPTION_URI_LEN: usize = 200;
+/// Smallest fraction of faked leaves (bps) that the incentive rule must make
+/// unprofitable to fake: 10 %.
+pub const MIN_FAKE_FRACTION_BPS: u16 = 1_000;
+/// Fixed-point scale of probabilities in the incentive rule.
+pub const PROB_SCALE: u128 = 1_000_000_000_000_000_000;

@@ -116,4 +116,32 @@ pub enum EdgeFuelError {
     NotJailed,
     #[msg("SlotHashes sysvar data is malformed")]
     BadSlotHashes,
+    #[msg("Delegation's bonded stake is below min_proposal_stake")]
+    BelowProposalStake,
+    #[msg("Description URI must be 1..=200 printable ASCII bytes")]
+    InvalidDescription,
+    #[msg("Proposal is not open for voting")]
+    ProposalNotVoting,
+    #[msg("The proposal's voting window has ended")]
+    VotingEnded,
+    #[msg("The proposal's voting window has not ended yet")]
+    VotingNotEnded,
+    #[msg("Stake added after the proposal opened cannot vote on it")]
+    FreshStake,
+    #[msg("Delegation has no bonded stake to vote with")]
+    NoVotingPower,
+    #[msg("Delegation voted on a running proposal: undelegate after vote_locked_until")]
+    StakeLockedByVote,
+    #[msg("Timelock has not elapsed: execute after executable_at")]
+    TimelockNotElapsed,
+    #[msg("Proposal has not passed (or was already executed)")]
+    ProposalNotPassed,
+    #[msg("Signer is not the proposer")]
+    NotProposer,
+    #[msg("Params make cheating pay: p(catch)·slash_fraud_bps must exceed (1−p)·max_exposure_bps")]
+    IncentiveRuleViolated,
+    #[msg("Accounts for this proposal's action are missing or wrong")]
+    WrongProposalAccounts,
+    #[msg("Proposal action is malformed")]
+    InvalidAction,
 }

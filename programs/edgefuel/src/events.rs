@@ -1,6 +1,8 @@
 //! Events for indexers and dashboards: every stake, reward, slash and
 //! governance change, with before/after amounts.
-use crate::state::{NodeStatus, Params, PauseScope, Verdict};
+use crate::state::{
+    NodeStatus, Params, PauseScope, ProposalAction, ProposalStatus, Verdict, VoteChoice,
+};
 use anchor_lang::prelude::*;
 
 #[event]
@@ -189,5 +191,82 @@ pub struct BatchClosed {
 
 #[event]
 pub struct NodeUnjailed {
+    pub node: Pubkey,
+}
+
+#[event]
+pub struct ProposalCreated {
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub proposer: Pubkey,
+    pub action: ProposalAction,
+    pub description_uri: String,
+    pub voting_ends_at: i64,
+    pub total_bonded_snapshot: u64,
+}
+
+#[event]
+pub struct ProposalVoted {
+    pub proposal: Pubkey,
+    pub delegation: Pubkey,
+    pub voter: Pubkey,
+    pub choice: VoteChoice,
+    pub weight: u64,
+    pub yes_after: u64,
+    pub no_after: u64,
+    pub abstain_after: u64,
+}
+
+#[event]
+pub struct ProposalFinalized {
+    pub proposal: Pubkey,
+    pub status: ProposalStatus,
+    pub yes: u64,
+    pub no: u64,
+    pub abstain: u64,
+    pub executable_at: i64,
+}
+
+#[event]
+pub struct ProposalExecuted {
+    pub proposal: Pubkey,
+    /// Executed, or Failed when the action no longer validated.
+    pub status: ProposalStatus,
+}
+
+#[event]
+pub struct ProposalCancelled {
+    pub proposal: Pubkey,
+}
+
+#[event]
+pub struct ParamsUpdated {
+    pub before: Params,
+    pub after: Params,
+}
+
+#[event]
+pub struct VerifierSetChanged {
+    pub count_before: u8,
+    pub count_after: u8,
+    pub threshold_before: u8,
+    pub threshold_after: u8,
+}
+
+#[event]
+pub struct GuardianChanged {
+    pub before: Pubkey,
+    pub after: Pubkey,
+}
+
+#[event]
+pub struct TreasuryTransferred {
+    pub to: Pubkey,
+    pub amount: u64,
+    pub treasury_after: u64,
+}
+
+#[event]
+pub struct NodeUnjailedByGovernance {
     pub node: Pubkey,
 }

@@ -123,4 +123,29 @@ pub mod edgefuel {
     pub fn unjail_node(ctx: Context<UnjailNode>) -> Result<()> {
         instructions::handle_unjail_node(ctx)
     }
+
+    /// Opens a governance proposal; needs min_proposal_stake bonded in the delegation. Staker.
+    pub fn create_proposal(ctx: Context<CreateProposal>, args: CreateProposalArgs) -> Result<()> {
+        instructions::handle_create_proposal(ctx, args)
+    }
+
+    /// Votes yes/no/abstain with a delegation's bonded stake; locks it until voting ends. Staker.
+    pub fn cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()> {
+        instructions::handle_cast_vote(ctx, choice)
+    }
+
+    /// Tallies a proposal after its voting window (quorum, threshold, timelock). Anyone.
+    pub fn finalize_proposal(ctx: Context<FinalizeProposal>) -> Result<()> {
+        instructions::handle_finalize_proposal(ctx)
+    }
+
+    /// Applies a passed proposal after its timelock, or marks it failed if no longer valid. Anyone.
+    pub fn execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>>) -> Result<()> {
+        instructions::handle_execute_proposal(ctx)
+    }
+
+    /// Withdraws a proposal while it is being voted on. Proposer.
+    pub fn cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
+        instructions::handle_cancel_proposal(ctx)
+    }
 }

@@ -38,3 +38,11 @@ pub fn batch(node: &Pubkey, seq: u64) -> Pubkey {
 pub fn node_epoch(node: &Pubkey, epoch: u64) -> Pubkey {
     find(&[SEED_NODE_EPOCH, node.as_ref(), &epoch.to_le_bytes()])
 }
+/// Governance proposal `id`.
+pub fn proposal(id: u64) -> Pubkey {
+    find(&[SEED_PROPOSAL, &id.to_le_bytes()])
+}
+/// A delegation's vote on a proposal.
+pub fn proposal_vote(proposal: &Pubkey, delegation: &Pubkey) -> Pubkey {
+    find(&[SEED_PROPOSAL_VOTE, proposal.as_ref(), delegation.as_ref()])
+}

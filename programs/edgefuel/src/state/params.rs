@@ -84,6 +84,41 @@ impl Params {
             && (1..=bps).contains(&self.quorum_bps)
             && (5_000..=bps).contains(&self.approval_threshold_bps);
         require!(ok, EdgeFuelError::InvalidParams);
+        require!(
+            self.cheating_does_not_pay(),
+            EdgeFuelError::IncentiveRuleViolated
+        );
         Ok(())
     }
+
+    /// The proof-of-sampling incentive rule.
+    ///
+    /// A node with pool stake P can have at most E = P · max_exposure_bps /
+    /// 10⁴ of unverified reward in flight, so faking a batch gains it at most
+    /// E. A batch in which a fraction f ≥ f_min (`MIN_FAKE_FRACTION_BPS`) of
+    /// leaves is fake escapes k = min_samples samples with probability
+    /// q = (1 − f)^k ≤ (1 − f_min)^k, and when caught the node loses
+    /// S = P · slash_fraud_bps / 10⁴. Honesty dominates when
+    ///
+    /// ```text
+    /// (1 − q) · S  >  q · E   ⇔   (1 − q) · slash_fraud_bps  >  q · max_exposure_bps
+    /// ```
+    ///
+    /// q is computed in fixed point (10¹⁸) rounding up at every step, so the
+    /// check errs on the side of refusing params.
+    pub fn cheating_does_not_pay(&self) -> bool {
+        let escape = escape_probability(MIN_FAKE_FRACTION_BPS, self.min_samples);
+        let caught = PROB_SCALE - escape;
+        caught * self.slash_fraud_bps as u128 > escape * self.max_exposure_bps as u128
+    }
+}
+
+/// `ceil((1 − f)^k)` in units of `PROB_SCALE`, with f in bps.
+pub fn escape_probability(fake_fraction_bps: u16, samples: u16) -> u128 {
+    let keep = (BPS_DENOMINATOR as u128).saturating_sub(fake_fraction_bps as u128);
+    let mut q = PROB_SCALE;
+    for _ in 0..samples {
+        q = (q * keep).div_ceil(BPS_DENOMINATOR as u128);
+    }
+    q
 }

@@ -25,6 +25,14 @@ pub struct Undelegate<'info> {
 impl Undelegate<'_> {
     pub fn validate(&self, shares: u64) -> Result<()> {
         require!(shares > 0, EdgeFuelError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
+        if now < self.delegation.vote_locked_until {
+            msg!(
+                "delegation is locked by a governance vote until {}",
+                self.delegation.vote_locked_until
+            );
+            return err!(EdgeFuelError::StakeLockedByVote);
+        }
         require!(
             shares <= self.delegation.bonded_shares,
             EdgeFuelError::InsufficientShares
@@ -34,7 +42,8 @@ impl Undelegate<'_> {
 }
 
 /// Specification:
-/// - before: 0 < shares ≤ the delegation's bonded shares.
+/// - before: 0 < shares ≤ the delegation's bonded shares; the delegation
+///   is not locked by a running governance vote (`vote_locked_until`).
 /// - after: rewards settled; `shares` move from bonded to unbonding (still in
 ///   the pool, still slashable, earning nothing); `unlock_at = now +
 ///   unbonding_seconds` for the whole unbonding entry; node bonded shares

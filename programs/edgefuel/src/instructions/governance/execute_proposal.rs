@@ -1,0 +1,116 @@
+use super::actions::{apply_to_network, check_action};
+use crate::constants::*;
+use crate::error::EdgeFuelError;
+use crate::events::{NodeUnjailedByGovernance, ProposalExecuted, TreasuryTransferred};
+use crate::state::{Network, Node, NodeStatus, Proposal, ProposalAction, ProposalStatus};
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+
+/// Permissionless. `remaining_accounts[0]` is the destination EFUEL account
+/// of a `TreasuryTransfer`, or the `Node` of an `UnjailNode` (writable).
+#[derive(Accounts)]
+pub struct ExecuteProposal<'info> {
+    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
+    pub network: Box<Account<'info, Network>>,
+    #[account(mut, seeds = [SEED_PROPOSAL, &proposal.id.to_le_bytes()], bump = proposal.bump)]
+    pub proposal: Box<Account<'info, Proposal>>,
+    #[account(mut, address = network.treasury)]
+    pub treasury: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+}
+
+/// Specification:
+/// - before: proposal Passed; now ≥ executable_at; the action's account (if
+///   any) is passed as the first remaining account.
+/// - after: the action is re-validated exactly as at creation (and as
+///   `initialize_network` validates): if it still holds it is applied
+///   (params, verifier set, threshold, guardian, treasury transfer of exactly
+///   `amount`, node unjailed) and the proposal is Executed; if not, nothing
+///   is applied and it is Failed. Either way it never executes again.
+pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let proposal_key = ctx.accounts.proposal.key();
+    {
+        let proposal = &ctx.accounts.proposal;
+        require!(
+            proposal.status == ProposalStatus::Passed,
+            EdgeFuelError::ProposalNotPassed
+        );
+        require!(
+            now >= proposal.executable_at,
+            EdgeFuelError::TimelockNotElapsed
+        );
+    }
+    let action = ctx.accounts.proposal.action.clone();
+    let target = match &action {
+        ProposalAction::TreasuryTransfer { to, .. } | ProposalAction::UnjailNode(to) => {
+            let info = ctx
+                .remaining_accounts
+                .first()
+                .ok_or(EdgeFuelError::WrongProposalAccounts)?;
+            require!(
+                info.key() == *to && info.is_writable,
+                EdgeFuelError::WrongProposalAccounts
+            );
+            Some(info)
+        }
+        _ => None,
+    };
+    let balance = ctx.accounts.treasury.amount;
+    let mut valid = check_action(&ctx.accounts.network, &action, Some(balance)).is_ok();
+
+    match (&action, target) {
+        (ProposalAction::TreasuryTransfer { amount, .. }, Some(info)) => {
+            let dest = Account::<TokenAccount>::try_from(info).ok();
+            valid &= dest.is_some_and(|d| d.mint == ctx.accounts.network.mint);
+            if valid {
+                let bump = [ctx.accounts.network.bump];
+                let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
+                token::transfer(
+                    CpiContext::new_with_signer(
+                        ctx.accounts.token_program.key(),
+                        Transfer {
+                            from: ctx.accounts.treasury.to_account_info(),
+                            to: info.clone(),
+                            authority: ctx.accounts.network.to_account_info(),
+                        },
+                        &[seeds],
+                    ),
+                    *amount,
+                )?;
+                emit!(TreasuryTransferred {
+                    to: info.key(),
+                    amount: *amount,
+                    treasury_after: balance - amount,
+                });
+            }
+        }
+        (ProposalAction::UnjailNode(_), Some(info)) => match Account::<Node>::try_from(info) {
+            Ok(mut node) if valid && node.status == NodeStatus::Jailed => {
+                node.status = NodeStatus::Active;
+                node.jailed_until = now;
+                node.exit(&crate::ID)?;
+                emit!(NodeUnjailedByGovernance { node: info.key() });
+            }
+            _ => valid = false,
+        },
+        _ => {
+            if valid {
+                apply_to_network(&mut ctx.accounts.network, &action)?;
+            }
+        }
+    }
+
+    let proposal = &mut ctx.accounts.proposal;
+    proposal.status = if valid {
+        ProposalStatus::Executed
+    } else {
+        ProposalStatus::Failed
+    };
+    proposal.executed_at = now;
+    emit!(ProposalExecuted {
+        proposal: proposal_key,
+        status: proposal.status
+    });
+    Ok(())
+}

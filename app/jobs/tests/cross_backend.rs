@@ -497,3 +497,15 @@ proptest! {
         check_inputs(&JobInputs::GemmI8 { m, n, k, a, b });
     }
 }
+
+#[test]
+fn output_larger_than_one_binding_splits_on_real_limits() {
+    // A 136 MiB int32 output: more than lavapipe's 128 MiB storage binding,
+    // so the GPU splits by the device's own limits. Short k keeps it fast.
+    let spec = JobSpec::gemm(8192, 4352, 64, seed(60)).unwrap();
+    assert!(spec.output_len() > 128 << 20);
+    let cpu = execute(&spec, &edgefuel_jobs::CpuBackend::new()).unwrap();
+    let Some(gpu) = common::gpu() else { return };
+    let got = execute(&spec, gpu).unwrap();
+    assert_eq!(got.output_commitment(), cpu.output_commitment());
+}

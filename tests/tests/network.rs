@@ -96,6 +96,11 @@ async fn initialize_refuses_bad_params() {
             Box::new(|p| p.max_commission_bps = 10_001),
         ),
         ("zero unbonding", Box::new(|p| p.unbonding_seconds = 0)),
+        // (4 + 512 + 300) slots · 0.4 s = 326.4 s of batch life.
+        (
+            "unbonding shorter than a batch's life",
+            Box::new(|p| p.unbonding_seconds = 326),
+        ),
         ("zero seal delay", Box::new(|p| p.seal_delay_slots = 0)),
         (
             "seal delay beyond SlotHashes",
@@ -140,6 +145,9 @@ async fn initialize_refuses_bad_params() {
             Box::new(|p| p.approval_threshold_bps = 4_999),
         ),
     ];
+    let mut p = default_params();
+    p.unbonding_seconds = 327;
+    p.validate().unwrap();
     for (name, mutate) in cases {
         let mut p = default_params();
         mutate(&mut p);

@@ -63,3 +63,6 @@ pub const MAX_DESCRIPTION_URI_LEN: usize = 200;
 pub const MIN_FAKE_FRACTION_BPS: u16 = 1_000;
 /// Fixed-point scale of probabilities in the incentive rule.
 pub const PROB_SCALE: u128 = 1_000_000_000_000_000_000;
+/// Nominal slot time (ms) used to compare slot windows with second-based
+/// durations.
+pub const NOMINAL_SLOT_MS: u64 = 400;

@@ -18,7 +18,10 @@ pub struct Params {
     pub min_node_stake: u64,
     /// Highest commission a node may charge (bps, ≤ 10 000).
     pub max_commission_bps: u16,
-    /// Cooldown between undelegate and withdraw (seconds). 1 ..= 90 days.
+    /// Cooldown between undelegate and withdraw (seconds). 1 ..= 90 days, and
+    /// at least a batch's whole life (seal delay + SlotHashes window + verify
+    /// window, at 400 ms per slot) so unbonding stake cannot leave before a
+    /// batch it backed can be slashed.
     pub unbonding_seconds: i64,
     /// Slots between a batch's commit and the slot whose hash seeds its sample.
     /// 1 ..= 256.
@@ -83,12 +86,23 @@ impl Params {
             && (0..=MAX_GOVERNANCE_SECONDS).contains(&self.timelock_seconds)
             && (1..=bps).contains(&self.quorum_bps)
             && (5_000..=bps).contains(&self.approval_threshold_bps);
-        require!(ok, EdgeFuelError::InvalidParams);
+        require!(
+            ok && self.unbonding_outlasts_batches(),
+            EdgeFuelError::InvalidParams
+        );
         require!(
             self.cheating_does_not_pay(),
             EdgeFuelError::IncentiveRuleViolated
         );
         Ok(())
+    }
+
+    /// Unbonding stake stays slashable for at least a batch's whole life.
+    pub fn unbonding_outlasts_batches(&self) -> bool {
+        let slots = self.seal_delay_slots as u128
+            + SLOT_HASHES_WINDOW as u128
+            + self.verify_window_slots as u128;
+        (self.unbonding_seconds.max(0) as u128) * 1_000 >= slots * NOMINAL_SLOT_MS as u128
     }
 
     /// The proof-of-sampling incentive rule.

@@ -5,6 +5,8 @@
 mod kernel;
 mod pack;
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 pub use kernel::CpuKernel;
@@ -73,41 +75,84 @@ impl CpuBackend {
             .div_ceil(threads * 4)
             .next_multiple_of(MR)
             .clamp(MR, MC_MAX);
+        if m <= mc && threads > 1 && bp.panels > 1 {
+            // One row block cannot feed every thread: split its columns instead.
+            let per = bp.panels.div_ceil(threads);
+            let ranges: Vec<Range<usize>> = (0..bp.panels)
+                .step_by(per)
+                .map(|p0| p0..(p0 + per).min(bp.panels))
+                .collect();
+            let parts: Vec<Vec<i32>> = ranges
+                .par_iter()
+                .map(|panels| {
+                    let width = (panels.end * NR).min(n) - panels.start * NR;
+                    let mut acc = vec![0i32; m * width];
+                    block(self.kernel, a, m, k, &bp, &mut acc, panels.clone());
+                    acc
+                })
+                .collect();
+            let assemble = |acc: &mut [i32]| {
+                for (panels, part) in ranges.iter().zip(&parts) {
+                    let j0 = panels.start * NR;
+                    let width = part.len() / m;
+                    for (row, src) in acc.chunks_mut(n).zip(part.chunks(width)) {
+                        row[j0..j0 + width].copy_from_slice(src);
+                    }
+                }
+            };
+            sink(&assemble, out);
+            return;
+        }
         out.par_chunks_mut(mc * n)
             .enumerate()
             .for_each(|(i, chunk)| {
                 let rows = chunk.len() / n;
                 let a_rows = &a[i * mc * k..][..rows * k];
-                sink(&|acc| block(self.kernel, a_rows, rows, k, &bp, acc), chunk);
+                let all = 0..bp.panels;
+                sink(
+                    &|acc| block(self.kernel, a_rows, rows, k, &bp, acc, all.clone()),
+                    chunk,
+                );
             });
     }
 }
 
-/// One row block: `acc (rows × n) = A_rows · B`, exact.
-fn block(kernel: CpuKernel, a: &[i8], rows: usize, k: usize, bp: &PackedB, acc: &mut [i32]) {
-    let n = bp.n;
+/// One block: `acc = A_rows · B[:, columns of panels]`, exact; `acc` is
+/// `rows ×` (the panels' column count), row-major.
+fn block(
+    kernel: CpuKernel,
+    a: &[i8],
+    rows: usize,
+    k: usize,
+    bp: &PackedB,
+    acc: &mut [i32],
+    panels: Range<usize>,
+) {
+    let base = panels.start * NR;
+    let width = (panels.end * NR).min(bp.n) - base;
     let mut apack = Vec::new();
     let mut tile = [[0i32; NR]; MR];
     for kb in 0..bp.k_blocks() {
         let kl4 = bp.block_len(kb);
         pack_a(a, rows, k, kb * pack::KC4, kl4, &mut apack);
-        for p in 0..bp.panels {
+        for p in panels.clone() {
             let bpanel = bp.panel(kb, p);
             let j0 = p * NR;
-            let cols = NR.min(n - j0);
+            let cols = NR.min(bp.n - j0);
+            let jl = j0 - base;
             for (ip, apanel) in apack.chunks(kl4).enumerate() {
                 let i0 = ip * MR;
                 let live = MR.min(rows - i0);
                 for (r, t) in tile.iter_mut().enumerate() {
                     if r < live && kb > 0 {
-                        t[..cols].copy_from_slice(&acc[(i0 + r) * n + j0..][..cols]);
+                        t[..cols].copy_from_slice(&acc[(i0 + r) * width + jl..][..cols]);
                     } else {
                         t.copy_from_slice(&bp.correction[j0..j0 + NR]);
                     }
                 }
                 kernel.run(apanel, bpanel, &mut tile);
                 for (r, t) in tile.iter().enumerate().take(live) {
-                    acc[(i0 + r) * n + j0..][..cols].copy_from_slice(&t[..cols]);
+                    acc[(i0 + r) * width + jl..][..cols].copy_from_slice(&t[..cols]);
                 }
             }
         }

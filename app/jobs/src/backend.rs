@@ -3,6 +3,7 @@
 use crate::error::{JobError, Result};
 use crate::inputs::DenseLayer;
 use crate::quant::Epilogue;
+use crate::spec::Conv2dShape;
 
 /// Dimensions of `C[m×n] = A[m×k] · B[k×n]` (row-major, int8 inputs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -39,6 +40,19 @@ pub trait Backend: Send + Sync {
     /// backend may keep activations on its device instead.
     fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
         mlp_by_layers(self, batch, x, layers)
+    }
+
+    /// One quantized convolution layer (NHWC, ReLU per the epilogue). The
+    /// default lowers it on the host (im2col) to [`Backend::gemm_requant_i8`];
+    /// a backend may build the im2col rows on its device instead.
+    fn conv2d_i8(
+        &self,
+        shape: &Conv2dShape,
+        input: &[i8],
+        weights: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>> {
+        crate::conv::conv2d_by_gemm(self, shape, input, weights, epilogue)
     }
 }
 
@@ -160,5 +174,14 @@ impl<T: Backend + ?Sized> Backend for &T {
     }
     fn mlp_i8(&self, batch: usize, x: &[i8], layers: &[DenseLayer]) -> Result<Vec<i8>> {
         (**self).mlp_i8(batch, x, layers)
+    }
+    fn conv2d_i8(
+        &self,
+        shape: &Conv2dShape,
+        input: &[i8],
+        weights: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>> {
+        (**self).conv2d_i8(shape, input, weights, epilogue)
     }
 }

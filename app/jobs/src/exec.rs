@@ -1,15 +1,11 @@
 //! Running a job: seeded inputs → kernels on a backend → canonical output bytes.
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::backend::{Backend, GemmDims};
 use crate::error::{JobError, Result};
 use crate::inputs::JobInputs;
-use crate::spec::{Conv2dShape, JobKind, JobSpec};
-
-/// im2col rows are materialized in pieces of about this many bytes.
-const IM2COL_CHUNK_BYTES: usize = 32 << 20;
+use crate::spec::{JobKind, JobSpec};
 
 /// The result of a job, with everything a receipt needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,7 +96,9 @@ pub fn run_inputs(inputs: &JobInputs, backend: &dyn Backend) -> Result<Vec<u8>> 
             input,
             weights,
             epilogue,
-        } => conv2d(shape, input, weights, epilogue, backend).map(to_bytes),
+        } => backend
+            .conv2d_i8(shape, input, weights, epilogue)
+            .map(to_bytes),
     }
 }
 
@@ -115,65 +113,4 @@ fn i32_le_bytes(v: &[i32]) -> Vec<u8> {
 
 fn to_bytes(v: Vec<i8>) -> Vec<u8> {
     v.into_iter().map(|x| x as u8).collect()
-}
-
-/// A convolution lowered to GEMM: im2col rows (one per output pixel, `K =
-/// kh·kw·c` wide) times the `K × out_channels` weights, in bounded pieces.
-fn conv2d(
-    s: &Conv2dShape,
-    input: &[i8],
-    weights: &[i8],
-    epilogue: &crate::quant::Epilogue,
-    backend: &dyn Backend,
-) -> Result<Vec<i8>> {
-    let k = s.reduction_len() as usize;
-    let pixels = s.out_pixels() as usize;
-    let o = s.out_channels as usize;
-    let image = (s.height * s.width * s.in_channels) as usize;
-    if input.len() != s.batch as usize * image {
-        return Err(JobError::InputMismatch(format!(
-            "conv input has {} values, shape needs {}",
-            input.len(),
-            s.batch as usize * image
-        )));
-    }
-    let rows_per_chunk = (IM2COL_CHUNK_BYTES / k).clamp(1, pixels);
-    let mut out = Vec::with_capacity(pixels * o);
-    for p0 in (0..pixels).step_by(rows_per_chunk) {
-        let rows = rows_per_chunk.min(pixels - p0);
-        let cols = im2col(s, input, p0, rows);
-        let dims = GemmDims { m: rows, n: o, k };
-        out.extend(backend.gemm_requant_i8(dims, &cols, weights, epilogue)?);
-    }
-    Ok(out)
-}
-
-/// im2col rows for output pixels `p0 .. p0 + rows` (pixel = `(n·oh + y)·ow + x`),
-/// column `(ky·kw + kx)·c + ch`; zero outside the image (padding).
-fn im2col(s: &Conv2dShape, input: &[i8], p0: usize, rows: usize) -> Vec<i8> {
-    let (h, w, c) = (s.height as usize, s.width as usize, s.in_channels as usize);
-    let (kh, kw) = (s.kernel_h as usize, s.kernel_w as usize);
-    let (oh, ow) = (s.out_height() as usize, s.out_width() as usize);
-    let (stride, pad) = (s.stride as usize, s.padding as usize);
-    let k = kh * kw * c;
-    let mut cols = vec![0i8; rows * k];
-    cols.par_chunks_mut(k).enumerate().for_each(|(r, row)| {
-        let p = p0 + r;
-        let (img, y, x) = (p / (oh * ow), (p / ow) % oh, p % ow);
-        for ky in 0..kh {
-            // Input row, skipped when it falls in the padding.
-            let Some(iy) = (y * stride + ky).checked_sub(pad).filter(|&iy| iy < h) else {
-                continue;
-            };
-            for kx in 0..kw {
-                let Some(ix) = (x * stride + kx).checked_sub(pad).filter(|&ix| ix < w) else {
-                    continue;
-                };
-                let src = ((img * h + iy) * w + ix) * c;
-                let dst = (ky * kw + kx) * c;
-                row[dst..dst + c].copy_from_slice(&input[src..src + c]);
-            }
-        }
-    });
-    cols
 }

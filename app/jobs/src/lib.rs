@@ -58,6 +58,7 @@
 //! equality of the jobs.
 
 pub mod backend;
+pub mod conv;
 pub mod cpu;
 pub mod error;
 mod exec;

@@ -152,6 +152,9 @@ fn conv_edge_shapes() {
         conv(1, (8, 8), (16, 8), (5, 5), 3, 2),
         conv(3, (4, 4), (2, 3), (4, 4), 1, 0),
         conv(1, (12, 10), (32, 17), (1, 1), 1, 0),
+        // The split GPU fits 3 of these images per dispatch: several
+        // device-side im2col chunks.
+        conv(5, (6, 6), (4, 3), (3, 3), 1, 1),
     ]
     .into_iter()
     .enumerate()
@@ -435,6 +438,7 @@ fn gpu_splits_by_work_per_dispatch() {
         JobSpec::gemm(70, 90, 300, seed(50)).unwrap(),
         JobSpec::mlp(70, vec![300, 90, 7], seed(51)).unwrap(),
         JobSpec::gemm(3, 200, 5000, seed(52)).unwrap(),
+        JobSpec::conv2d(conv(3, (7, 7), (5, 6), (3, 3), 1, 1), seed(53)).unwrap(),
     ] {
         let want = execute(&spec, &reference::ReferenceBackend).unwrap();
         let got = execute(&spec, &capped).unwrap();

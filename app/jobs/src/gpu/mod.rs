@@ -8,7 +8,8 @@
 //!   2³² multiply-accumulates (so no dispatch runs into a GPU watchdog) is
 //!   split into row × column chunks of C, each a separate dispatch.
 //! - An MLP whose layers each fit one dispatch runs as one submission, the
-//!   activations staying on the device between layers.
+//!   activations staying on the device between layers; a convolution builds
+//!   its im2col rows on the device (`im2col.wgsl`), whole images at a time.
 //! - The shader is the plain 4×4-per-invocation kernel: a workgroup-memory
 //!   tiled variant (64×64 tiles) gave the same bytes but ran 2× slower on
 //!   lavapipe; real GPUs need their own measurements before switching.
@@ -19,11 +20,14 @@ use rayon::prelude::*;
 use wgpu::util::DeviceExt;
 
 use crate::backend::{check_gemm_inputs, check_mlp_inputs, mlp_by_layers, Backend, GemmDims};
+use crate::conv::{check_conv_inputs, conv2d_by_gemm};
 use crate::error::{JobError, Result};
 use crate::inputs::DenseLayer;
 use crate::quant::Epilogue;
+use crate::spec::Conv2dShape;
 
 const SHADER: &str = include_str!("gemm.wgsl");
+const IM2COL_SHADER: &str = include_str!("im2col.wgsl");
 /// Multiply-accumulates per dispatch, at most: keeps each submission short
 /// (GPU watchdogs reset a device whose dispatch runs for seconds).
 const MAX_DISPATCH_MACS: u64 = 1 << 32;
@@ -39,6 +43,8 @@ pub struct GpuBackend {
     layout: wgpu::BindGroupLayout,
     raw: wgpu::ComputePipeline,
     requant: wgpu::ComputePipeline,
+    im2col_layout: wgpu::BindGroupLayout,
+    im2col: wgpu::ComputePipeline,
     adapter: String,
     /// Largest bytes of one storage buffer we bind.
     max_binding: u64,
@@ -132,19 +138,20 @@ impl GpuBackend {
             },
             count: None,
         };
+        let uniform = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::COMPUTE,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("gemm"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
+                uniform(0),
                 storage(1, true),
                 storage(2, true),
                 storage(3, true),
@@ -168,6 +175,28 @@ impl GpuBackend {
         };
         let raw = pipeline("gemm_raw");
         let requant = pipeline("gemm_requant");
+        let im2col_module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("im2col.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(IM2COL_SHADER.into()),
+        });
+        let im2col_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("im2col"),
+            entries: &[uniform(0), storage(1, true), storage(2, false)],
+        });
+        let im2col_pipeline_layout =
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("im2col"),
+                bind_group_layouts: &[Some(&im2col_layout)],
+                immediate_size: 0,
+            });
+        let im2col = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("im2col"),
+            layout: Some(&im2col_pipeline_layout),
+            module: &im2col_module,
+            entry_point: Some("im2col"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
         scopes.finish()?;
 
         let max_binding = limits
@@ -181,6 +210,8 @@ impl GpuBackend {
             layout,
             raw,
             requant,
+            im2col_layout,
+            im2col,
             max_binding,
             max_groups: limits.max_compute_workgroups_per_dimension,
             max_dispatch_macs: MAX_DISPATCH_MACS,
@@ -248,6 +279,36 @@ impl GpuBackend {
         Ok((rows, cols))
     }
 
+    /// Whole images per conv dispatch such that the input, the im2col rows,
+    /// the output and the work fit one dispatch; `None` if not even one does.
+    fn conv_images_per_chunk(&self, s: &Conv2dShape, epilogue: &Epilogue) -> Option<usize> {
+        let max = usize::try_from(self.max_binding).unwrap_or(usize::MAX);
+        let us = |x: u32| x as usize;
+        let k = s.reduction_len() as usize;
+        let pixels = us(s.out_height()) * us(s.out_width());
+        let row_words = pixels * k.div_ceil(4);
+        let image = us(s.height) * us(s.width) * us(s.in_channels);
+        let groups = self.max_groups as usize;
+        let mut images = us(s.batch)
+            .min(max / (row_words * 4).max(1))
+            .min(max / image.max(1))
+            .min(groups.saturating_mul(groups).saturating_mul(64) / row_words.max(1));
+        if images == 0 {
+            return None;
+        }
+        let dims = GemmDims {
+            m: images * pixels,
+            n: us(s.out_channels),
+            k,
+        };
+        let (rows, cols) = self.chunk(dims, Mode::Requant(epilogue)).ok()?;
+        if cols != dims.n {
+            return None;
+        }
+        images = images.min(rows / pixels);
+        (images > 0).then_some(images)
+    }
+
     fn run(&self, dims: GemmDims, a: &[i8], b: &[i8], mode: Mode<'_>) -> Result<Vec<u32>> {
         let GemmDims { m, n, k } = dims;
         let k4 = k.div_ceil(4);
@@ -305,13 +366,13 @@ impl GpuBackend {
             k4,
             mode,
         };
-        self.dispatch_chain(a, &[step])
+        self.dispatch_chain(Source::Words(a), &[step])
     }
 
-    /// Runs `steps` back to back in one submission: the first reads `a`, each
-    /// later one reads the previous one's packed int8 output on the device.
-    /// Returns the last step's output words.
-    fn dispatch_chain(&self, a: &[u32], steps: &[Step<'_>]) -> Result<Vec<u32>> {
+    /// Runs `steps` back to back in one submission: the first reads A from
+    /// `source`, each later one reads the previous one's packed int8 output on
+    /// the device. Returns the last step's output words.
+    fn dispatch_chain(&self, source: Source<'_>, steps: &[Step<'_>]) -> Result<Vec<u32>> {
         let u =
             |x: usize| u32::try_from(x).map_err(|_| JobError::GpuLimit(format!("{x} exceeds u32")));
         let d = &self.device;
@@ -324,7 +385,48 @@ impl GpuBackend {
             })
         };
         let mut encoder = d.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        let mut input = init("a", bytemuck::cast_slice(a), wgpu::BufferUsages::STORAGE);
+        let mut input = match source {
+            Source::Words(a) => init("a", bytemuck::cast_slice(a), wgpu::BufferUsages::STORAGE),
+            Source::Im2col {
+                input,
+                params,
+                words,
+            } => {
+                let groups = words.div_ceil(64);
+                let x = groups.min(self.max_groups as usize);
+                let y = groups.div_ceil(x.max(1));
+                let params = init(
+                    "im2col params",
+                    bytemuck::cast_slice(&params),
+                    wgpu::BufferUsages::UNIFORM,
+                );
+                let image = init(
+                    "conv input",
+                    bytemuck::cast_slice(input),
+                    wgpu::BufferUsages::STORAGE,
+                );
+                let rows = d.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("im2col rows"),
+                    size: (words * 4) as u64,
+                    usage: wgpu::BufferUsages::STORAGE,
+                    mapped_at_creation: false,
+                });
+                let bind = d.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("im2col"),
+                    layout: &self.im2col_layout,
+                    entries: &[entry(0, &params), entry(1, &image), entry(2, &rows)],
+                });
+                let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: Some("im2col"),
+                    timestamp_writes: None,
+                });
+                pass.set_pipeline(&self.im2col);
+                pass.set_bind_group(0, &bind, &[]);
+                pass.dispatch_workgroups(u(x)?, u(y)?, 1);
+                drop(pass);
+                rows
+            }
+        };
         let mut out_bytes = 0;
         for step in steps {
             let (pipeline, stride, requant) = match step.mode {
@@ -418,6 +520,19 @@ impl GpuBackend {
         staging.unmap();
         Ok(words)
     }
+}
+
+/// Where the first GEMM of a chain reads A from.
+enum Source<'a> {
+    /// Packed A words, uploaded.
+    Words(&'a [u32]),
+    /// im2col rows (`words` of them) built on the device from packed NHWC
+    /// input bytes; `params` as `Params` of `im2col.wgsl`.
+    Im2col {
+        input: &'a [u32],
+        params: [u32; 12],
+        words: usize,
+    },
 }
 
 /// One GEMM of a device-side chain.
@@ -546,7 +661,68 @@ impl Backend for GpuBackend {
                 mode: Mode::Requant(&l.epilogue),
             })
             .collect();
-        let words = self.dispatch_chain(&pack_rows(x, batch, first.inputs), &steps)?;
+        let words =
+            self.dispatch_chain(Source::Words(&pack_rows(x, batch, first.inputs)), &steps)?;
         Ok(unpack_rows(&words, batch, last.outputs))
+    }
+
+    /// im2col on the device (no `kh·kw`-times larger upload), whole images per
+    /// dispatch; the host lowering when one image does not fit a dispatch.
+    fn conv2d_i8(
+        &self,
+        s: &Conv2dShape,
+        input: &[i8],
+        weights: &[i8],
+        epilogue: &Epilogue,
+    ) -> Result<Vec<i8>> {
+        check_conv_inputs(s, input, weights, epilogue)?;
+        let Some(per_chunk) = self.conv_images_per_chunk(s, epilogue) else {
+            return conv2d_by_gemm(self, s, input, weights, epilogue);
+        };
+        let us = |x: u32| x as usize;
+        let k = s.reduction_len() as usize;
+        let (k4, o) = (k.div_ceil(4), us(s.out_channels));
+        let pixels = us(s.out_height()) * us(s.out_width());
+        let image = us(s.height) * us(s.width) * us(s.in_channels);
+        let bt = pack_columns(weights, k, o);
+        let mut out = Vec::with_capacity(us(s.batch) * pixels * o);
+        for n0 in (0..us(s.batch)).step_by(per_chunk) {
+            let images = per_chunk.min(us(s.batch) - n0);
+            let rows = images * pixels;
+            let bytes = &input[n0 * image..(n0 + images) * image];
+            let u = |x: usize| {
+                u32::try_from(x).map_err(|_| JobError::GpuLimit(format!("{x} exceeds u32")))
+            };
+            let params = [
+                u(rows)?,
+                u(k)?,
+                u(k4)?,
+                s.in_channels,
+                s.kernel_w,
+                s.height,
+                s.width,
+                s.out_height(),
+                s.out_width(),
+                s.stride,
+                s.padding,
+                0,
+            ];
+            let step = Step {
+                bt: &bt,
+                bias: &epilogue.bias,
+                rows,
+                cols: o,
+                k4,
+                mode: Mode::Requant(epilogue),
+            };
+            let source = Source::Im2col {
+                input: &pack_rows(bytes, 1, bytes.len()),
+                params,
+                words: rows * k4,
+            };
+            let words = self.dispatch_chain(source, &[step])?;
+            out.extend(unpack_rows(&words, rows, o));
+        }
+        Ok(out)
     }
 }

@@ -1,15 +1,15 @@
 //! What every command shares: the resolved cluster, keypair, client and output.
-use crate::solana_config::{
-    default_config_path, default_keypair_path, explorer_tx_url, resolve_url, SolanaConfig,
-};
+use crate::solana_config::{default_config_path, default_keypair_path, SolanaConfig};
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, ValueEnum};
+use edgefuel_client::cluster::{explorer_tx_url, resolve_url};
 use edgefuel_client::rpc::RetryPolicy;
 use edgefuel_client::solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use edgefuel_client::{ClientError, CommitmentConfig, EdgeFuelClient};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -138,12 +138,17 @@ impl Ctx {
 
     /// Prints a result: JSON in json modes, `text` otherwise.
     pub fn emit(&self, value: &Value, text: impl FnOnce() -> String) -> Result<()> {
-        match self.output {
-            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(value)?),
-            OutputFormat::JsonCompact => println!("{}", serde_json::to_string(value)?),
-            OutputFormat::Display => println!("{}", text()),
+        let out = match self.output {
+            OutputFormat::Json => serde_json::to_string_pretty(value)?,
+            OutputFormat::JsonCompact => serde_json::to_string(value)?,
+            OutputFormat::Display => text(),
+        };
+        let mut stdout = std::io::stdout().lock();
+        match writeln!(stdout, "{out}") {
+            // A closed pipe (`edgefuel … | head`) is not an error of ours.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("writing to stdout"),
         }
-        Ok(())
     }
 
     /// Signs (payer = first signer) and sends, waits for confirmation, and
@@ -159,8 +164,11 @@ impl Ctx {
             Ok(signature) => {
                 let explorer = explorer_tx_url(&signature, &self.url);
                 if !self.is_json() {
-                    println!("Signature: {signature}");
-                    println!("Explorer: {explorer}");
+                    // Best effort: a closed stdout must not fail a landed transaction.
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "Signature: {signature}\nExplorer: {explorer}"
+                    );
                 }
                 Ok(json!({ "signature": signature, "explorer": explorer }))
             }
@@ -205,4 +213,9 @@ pub fn nonzero(amount: u64, what: &str) -> Result<u64> {
         bail!("{what} must be greater than zero");
     }
     Ok(amount)
+}
+
+/// An on-chain maths error (e.g. from share conversions) as a readable error.
+pub fn program_err(e: edgefuel_client::anchor_lang::error::Error) -> anyhow::Error {
+    anyhow!(edgefuel_client::error::anchor_error_text(&e))
 }

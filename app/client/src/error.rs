@@ -84,6 +84,14 @@ impl fmt::Display for TxFailure {
     }
 }
 
+/// An Anchor error as `Name: message` (its `Display` is a debug dump).
+pub fn anchor_error_text(e: &anchor_lang::error::Error) -> String {
+    match e {
+        anchor_lang::error::Error::AnchorError(a) => format!("{}: {}", a.error_name, a.error_msg),
+        anchor_lang::error::Error::ProgramError(p) => p.program_error.to_string(),
+    }
+}
+
 /// Who raised a custom error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorSource {
@@ -295,6 +303,15 @@ mod tests {
         assert_eq!(info.message, "custom error 42");
         let unknown = describe_custom_error(&edgefuel::ID, 0, 6999);
         assert_eq!(unknown.name, "Unknown");
+    }
+
+    #[test]
+    fn anchor_errors_read_as_name_and_message() {
+        let e: anchor_lang::error::Error = EdgeFuelError::InvalidParams.into();
+        assert_eq!(
+            anchor_error_text(&e),
+            format!("InvalidParams: {}", EdgeFuelError::InvalidParams)
+        );
     }
 
     #[test]

@@ -10,12 +10,14 @@
 //! | [`rpc`] | [`EdgeFuelClient`]: fetch/list accounts, send with retries and confirmation |
 //! | [`error`] | [`ClientError`], custom error codes → names and messages |
 //! | [`amount`] | exact EFUEL decimal ⇄ base units |
+//! | [`cluster`] | `--url` monikers and Solana Explorer links |
 //! | [`config`] | network bootstrap file (`network.toml`) and default params |
 //!
 //! Layouts, instruction data and seeds all come from the program crate
 //! (`edgefuel`, feature `no-entrypoint`); nothing is declared twice.
 pub mod accounts;
 pub mod amount;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod idl;

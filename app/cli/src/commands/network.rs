@@ -128,10 +128,12 @@ async fn init(ctx: &Ctx, a: InitArgs) -> Result<()> {
     let init = cfg
         .resolve(&payer.pubkey(), &base)
         .context("invalid network configuration")?;
-    init.args
-        .params
-        .validate()
-        .map_err(|e| anyhow::anyhow!("params are out of bounds: {e}"))?;
+    init.args.params.validate().map_err(|e| {
+        anyhow::anyhow!(
+            "the program would refuse these params: {} (see the bounds in `Params`)",
+            edgefuel_client::error::anchor_error_text(&e)
+        )
+    })?;
     if ctx.client.account(&pda::network()).await?.is_some() {
         bail!(
             "the network is already initialized at {} on {}",

@@ -1,6 +1,6 @@
 //! `edgefuel node register|update|set-agent|show|list|exit|unjail`.
 use super::{amount_arg, efuel, pubkey_arg, unix_time};
-use crate::context::{nonzero, Ctx};
+use crate::context::{nonzero, program_err, Ctx};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use edgefuel_client::edgefuel::{Node, NodeMetadata};
@@ -174,8 +174,8 @@ async fn update(ctx: &Ctx, a: UpdateArgs) -> Result<()> {
 /// A node as JSON: its IDL fields plus derived stake figures (base units).
 pub fn node_json(address: &Pubkey, node: &Node, raw: &[u8], min_node_stake: u64) -> Result<Value> {
     let mut v = idl::account_to_json("Node", raw)?;
-    let bonded = node.bonded_tokens().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let own = node.operator_stake().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bonded = node.bonded_tokens().map_err(program_err)?;
+    let own = node.operator_stake().map_err(program_err)?;
     v["address"] = json!(address.to_string());
     v["bonded_tokens"] = json!(bonded);
     v["operator_stake"] = json!(own);

@@ -1,7 +1,7 @@
 //! `edgefuel rewards claim|show`.
 use super::stake::positions;
 use super::{efuel, pubkey_arg};
-use crate::context::Ctx;
+use crate::context::{program_err, Ctx};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use edgefuel_client::accounts::claimable_rewards;
@@ -80,7 +80,7 @@ async fn show(ctx: &Ctx, staker: Option<Pubkey>) -> Result<()> {
     let mut total = 0u64;
     let mut text = format!("Rewards of {staker}:\n");
     for (address, _, d, node) in positions(ctx, &staker).await? {
-        let claimable = claimable_rewards(&d, &node).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let claimable = claimable_rewards(&d, &node).map_err(program_err)?;
         total = total.saturating_add(claimable);
         text += &format!(
             "  node {} (operator {}): {} claimable, {} claimed so far\n",

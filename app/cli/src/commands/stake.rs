@@ -1,6 +1,6 @@
 //! `edgefuel stake delegate|undelegate|withdraw|show`.
 use super::{amount_arg, efuel, pubkey_arg, unix_time};
-use crate::context::{nonzero, Ctx};
+use crate::context::{nonzero, program_err, Ctx};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{ArgGroup, Args, Subcommand};
 use edgefuel_client::accounts::claimable_rewards;
@@ -18,7 +18,7 @@ pub enum StakeCmd {
         #[arg(value_parser = pubkey_arg)]
         operator: Pubkey,
         /// EFUEL to stake, e.g. 12.5
-        #[arg(value_parser = amount_arg)]
+        #[arg(value_parser = amount_arg, allow_hyphen_values = true)]
         amount: u64,
     },
     /// Start the cooldown of bonded stake (it stays slashable until withdrawn).
@@ -42,7 +42,7 @@ pub struct UndelegateArgs {
     #[arg(value_parser = pubkey_arg)]
     pub operator: Pubkey,
     /// EFUEL worth of bonded stake to unbond (converted to pool shares at the current rate).
-    #[arg(value_parser = amount_arg)]
+    #[arg(value_parser = amount_arg, allow_hyphen_values = true)]
     pub amount: Option<u64>,
     /// Exact number of pool shares to unbond.
     #[arg(long)]
@@ -115,7 +115,7 @@ async fn undelegate(ctx: &Ctx, a: UndelegateArgs) -> Result<()> {
         s
     } else {
         let amount = a.amount.unwrap_or(0);
-        let bonded = d.bonded_tokens(&node).map_err(|e| anyhow!("{e}"))?;
+        let bonded = d.bonded_tokens(&node).map_err(program_err)?;
         if amount > bonded {
             bail!(
                 "only {} is bonded in this delegation; asked to undelegate {}",
@@ -124,7 +124,7 @@ async fn undelegate(ctx: &Ctx, a: UndelegateArgs) -> Result<()> {
             );
         }
         math::tokens_to_shares(amount, node.pool_tokens, node.pool_shares)
-            .map_err(|e| anyhow!("{e}"))?
+            .map_err(program_err)?
             .min(d.bonded_shares)
     };
     nonzero(shares, "the shares to undelegate")?;
@@ -174,9 +174,9 @@ pub fn delegation_json(address: &Pubkey, d: &Delegation, raw: &[u8], node: &Node
     let mut v = idl::account_to_json("Delegation", raw)?;
     v["address"] = json!(address.to_string());
     v["operator"] = json!(node.operator.to_string());
-    v["bonded_tokens"] = json!(d.bonded_tokens(node).map_err(|e| anyhow!("{e}"))?);
-    v["unbonding_tokens"] = json!(d.unbonding_tokens(node).map_err(|e| anyhow!("{e}"))?);
-    v["claimable_rewards"] = json!(claimable_rewards(d, node).map_err(|e| anyhow!("{e}"))?);
+    v["bonded_tokens"] = json!(d.bonded_tokens(node).map_err(program_err)?);
+    v["unbonding_tokens"] = json!(d.unbonding_tokens(node).map_err(program_err)?);
+    v["claimable_rewards"] = json!(claimable_rewards(d, node).map_err(program_err)?);
     Ok(v)
 }
 

@@ -23,14 +23,14 @@ pub struct TransferArgs {
     #[arg(value_parser = pubkey_arg)]
     pub recipient: Pubkey,
     /// EFUEL to send, e.g. 12.5
-    #[arg(value_parser = amount_arg)]
+    #[arg(value_parser = amount_arg, allow_hyphen_values = true)]
     pub amount: u64,
 }
 
 #[derive(Debug, Args)]
 pub struct AirdropArgs {
     /// SOL to request, e.g. 2
-    #[arg(value_parser = amount_arg)]
+    #[arg(value_parser = amount_arg, allow_hyphen_values = true)]
     pub sol: u64,
     /// Recipient [default: the keypair].
     #[arg(value_parser = pubkey_arg)]
@@ -93,7 +93,7 @@ pub async fn airdrop(ctx: &Ctx, a: AirdropArgs) -> Result<()> {
         bail!("airdrop {sig} did not confirm within 30 s");
     }
     let sol = ctx.client.sol_balance(&address).await?;
-    let explorer = crate::solana_config::explorer_tx_url(&sig.to_string(), &ctx.url);
+    let explorer = edgefuel_client::cluster::explorer_tx_url(&sig.to_string(), &ctx.url);
     ctx.emit(
         &json!({ "signature": sig.to_string(), "explorer": explorer, "lamports": sol }),
         || {

@@ -38,6 +38,12 @@ impl EdgeFuelAccount for edgefuel::Batch {
 impl EdgeFuelAccount for edgefuel::NodeEpochStats {
     const NAME: &'static str = "NodeEpochStats";
 }
+impl EdgeFuelAccount for edgefuel::Proposal {
+    const NAME: &'static str = "Proposal";
+}
+impl EdgeFuelAccount for edgefuel::ProposalVote {
+    const NAME: &'static str = "ProposalVote";
+}
 
 /// Decodes account data of type `T`, checking its 8-byte discriminator.
 pub fn decode<T: EdgeFuelAccount>(address: &Pubkey, data: &[u8]) -> Result<T, DecodeError> {
@@ -99,6 +105,19 @@ pub fn batches_of_node(node: &Pubkey) -> Result<Vec<RpcFilterType>, idl::IdlErro
 /// Filters for every open batch account.
 pub fn all_batches() -> Vec<RpcFilterType> {
     vec![kind_filter::<edgefuel::Batch>()]
+}
+
+/// Filters for every proposal.
+pub fn all_proposals() -> Vec<RpcFilterType> {
+    vec![kind_filter::<edgefuel::Proposal>()]
+}
+
+/// Filters for every vote cast on `proposal`.
+pub fn votes_on(proposal: &Pubkey) -> Result<Vec<RpcFilterType>, idl::IdlError> {
+    Ok(vec![
+        kind_filter::<edgefuel::ProposalVote>(),
+        pubkey_field_filter::<edgefuel::ProposalVote>("proposal", proposal)?,
+    ])
 }
 
 /// Filters for every node.

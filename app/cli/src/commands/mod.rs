@@ -8,6 +8,7 @@ use edgefuel_client::Pubkey;
 use std::str::FromStr;
 
 pub mod batch;
+pub mod gov;
 pub mod network;
 pub mod node;
 pub mod rewards;
@@ -29,6 +30,9 @@ pub enum Command {
     /// Show and claim rewards.
     #[command(subcommand)]
     Rewards(rewards::RewardsCmd),
+    /// Governance: propose, vote, finalize, execute, cancel, list, show.
+    #[command(subcommand)]
+    Gov(gov::GovCmd),
     /// Receipt batches: inspect, and the permissionless settle cranks.
     #[command(subcommand)]
     Batch(batch::BatchCmd),
@@ -53,6 +57,7 @@ pub async fn run(ctx: &Ctx, cmd: Command) -> Result<()> {
         Command::Rewards(c) => rewards::run(ctx, c).await,
         Command::Verifier(c) => verifier::run(ctx, c).await,
         Command::Batch(c) => batch::run(ctx, c).await,
+        Command::Gov(c) => gov::run(ctx, c).await,
         Command::Balance(a) => wallet::balance(ctx, a).await,
         Command::Transfer(a) => wallet::transfer(ctx, a).await,
         Command::Airdrop(a) => wallet::airdrop(ctx, a).await,

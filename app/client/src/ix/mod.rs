@@ -15,7 +15,9 @@ use anchor_spl::token::spl_token;
 use edgefuel::{InitializeNetworkArgs, NodeMetadata, PauseScope};
 
 mod batch;
+mod gov;
 pub use batch::*;
+pub use gov::*;
 
 /// The associated EFUEL token account of `owner`.
 pub fn efuel_ata(owner: &Pubkey) -> Pubkey {

@@ -232,9 +232,11 @@ impl Chain {
             lamports_per_signature: 5_000,
             ..FeeRateGovernor::default()
         };
-        let validator = Pubkey::new_unique();
-        let vote = Pubkey::new_unique();
-        let stake = Pubkey::new_unique();
+        // Random keys: `Pubkey::new_unique()` counts from the same start in
+        // every process, so clients' test keys would collide with these.
+        let validator = Keypair::new().pubkey();
+        let vote = Keypair::new().pubkey();
+        let stake = Keypair::new().pubkey();
         let feature_set = FeatureSet::all_enabled();
         let mut genesis = create_genesis_config_with_leader_ex(
             config.faucet_lamports,

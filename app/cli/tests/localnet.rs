@@ -295,3 +295,112 @@ fn bad_input_gives_a_clear_message_and_a_nonzero_exit() {
     fails_with(&out, "http://127.0.0.1:9");
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+/// Governance: the local chain's bootstrap votes for 20 s with a 5 s
+/// timelock, so a proposal runs its course in about half a minute.
+#[test]
+fn a_proposal_runs_its_course() {
+    let net = Localnet::start("gov", &[]);
+    let operator_key = net.key("operator.json");
+    let staker_key = net.key("staker.json");
+    let operator = net.address(&operator_key);
+    net.json(
+        &operator_key,
+        &[
+            "node",
+            "register",
+            "--endpoint",
+            "https://node-1.example:7443",
+            "--gpu-model",
+            "L4",
+            "--vram-mib",
+            "24576",
+            "--region",
+            "us-east",
+            "--stake",
+            "1500",
+        ],
+    );
+    net.json(&staker_key, &["stake", "delegate", &operator, "1000"]);
+    // Stake votes only on proposals opened strictly after it was added
+    // (unix seconds): let the chain's clock move past this second.
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+
+    let p = net.json(
+        &staker_key,
+        &[
+            "gov",
+            "propose",
+            "--operator",
+            &operator,
+            "--description",
+            "https://forum.example/threshold-3",
+            "set-threshold",
+            "3",
+        ],
+    );
+    assert_eq!(p["id"], 0);
+    let v = net.json(&staker_key, &["gov", "vote", "0", "yes"]);
+    assert_eq!(v["yes"], 1_000 * EFUEL);
+    let v = net.json(&operator_key, &["gov", "vote", "0", "no"]);
+    assert_eq!(v["no"], 1_500 * EFUEL);
+    let shown = net.json(&staker_key, &["gov", "show", "0"]);
+    assert_eq!(shown["status"], "Voting");
+    assert_eq!(shown["votes"].as_array().unwrap().len(), 2);
+    assert_eq!(shown["action"]["SetVerifierThreshold"], 3);
+
+    // A second proposal that passes: the operator switches sides on it.
+    let p = net.json(
+        &staker_key,
+        &[
+            "gov",
+            "propose",
+            "--operator",
+            &operator,
+            "--description",
+            "https://forum.example/commission-30",
+            "update-params",
+            "--param",
+            "max_commission_bps=3000",
+        ],
+    );
+    assert_eq!(p["id"], 1);
+    net.json(&staker_key, &["gov", "vote", "1", "yes"]);
+    net.json(&operator_key, &["gov", "vote", "1", "yes"]);
+
+    // Finalizing early is refused; retry until the vote has ended.
+    let staker = staker_key.to_str().unwrap();
+    let until_ok = |args: &[&str]| -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        loop {
+            let mut full = vec!["-k", staker, "--output", "json"];
+            full.extend_from_slice(args);
+            let out = net.cli(&full);
+            if out.status.success() {
+                return serde_json::from_slice(&out.stdout).unwrap();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{args:?} never succeeded: {}",
+                stderr(&out)
+            );
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    };
+    assert_eq!(until_ok(&["gov", "finalize", "0"])["status"], "Defeated");
+    assert_eq!(until_ok(&["gov", "finalize", "1"])["status"], "Passed");
+    assert_eq!(until_ok(&["gov", "execute", "1"])["status"], "Executed");
+
+    let network = net.json(&staker_key, &["network", "show"]);
+    assert_eq!(network["params"]["max_commission_bps"], 3_000);
+    assert_eq!(network["verifier_threshold"], 2);
+    assert_eq!(network["proposal_count"], 2);
+    let list = net.json(&staker_key, &["gov", "list"]);
+    let statuses: Vec<&str> = list["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["Defeated", "Executed"]);
+}

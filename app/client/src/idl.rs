@@ -139,6 +139,10 @@ fn fields_to_json(
             }
             Ok(Value::Object(m))
         }
+        // A one-field tuple (newtype variant) reads as its value: `{"SetGuardian": "Gu…"}`.
+        Some(IdlDefinedFields::Tuple(types)) if types.len() == 1 => {
+            type_to_json(&types[0], data, &format!("{path}.0"))
+        }
         Some(IdlDefinedFields::Tuple(types)) => {
             let mut out = Vec::with_capacity(types.len());
             for (i, t) in types.iter().enumerate() {
@@ -259,6 +263,20 @@ fn encode_fields(
                 }
             }
             Ok(())
+        }
+        IdlDefinedFields::Tuple(types) if types.len() == 1 => {
+            // Newtype: the bare value, or (as written by other tools) a one-item list.
+            let mut attempt = Vec::new();
+            match encode_type(&types[0], v, &mut attempt, path) {
+                Ok(()) => {
+                    out.extend_from_slice(&attempt);
+                    Ok(())
+                }
+                Err(e) => match v.as_array() {
+                    Some(items) if items.len() == 1 => encode_type(&types[0], &items[0], out, path),
+                    _ => Err(e),
+                },
+            }
         }
         IdlDefinedFields::Tuple(types) => {
             let items = v
@@ -461,4 +479,52 @@ pub fn field_offset(account: &str, field: &str) -> Result<usize, IdlError> {
         })?;
     }
     Err(IdlError::UnknownType(format!("{account}.{field}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::{AnchorDeserialize, AnchorSerialize};
+    use edgefuel::ProposalAction;
+
+    fn roundtrip(action: &ProposalAction) -> Value {
+        let mut bytes = Vec::new();
+        action.serialize(&mut bytes).unwrap();
+        let json = defined_to_json("ProposalAction", &mut bytes.as_slice()).unwrap();
+        let back = json_to_borsh("ProposalAction", &json).unwrap();
+        assert_eq!(back, bytes, "{json}");
+        assert_eq!(&ProposalAction::try_from_slice(&back).unwrap(), action);
+        json
+    }
+
+    #[test]
+    fn enum_variants_roundtrip_through_json() {
+        let k = Pubkey::new_unique();
+        assert_eq!(
+            roundtrip(&ProposalAction::SetVerifierThreshold(3)),
+            serde_json::json!({ "SetVerifierThreshold": 3 })
+        );
+        assert_eq!(
+            roundtrip(&ProposalAction::SetGuardian(k)),
+            serde_json::json!({ "SetGuardian": k.to_string() })
+        );
+        assert_eq!(
+            roundtrip(&ProposalAction::TreasuryTransfer { to: k, amount: 5 }),
+            serde_json::json!({ "TreasuryTransfer": { "to": k.to_string(), "amount": 5 } })
+        );
+        let params = roundtrip(&ProposalAction::UpdateParams(
+            crate::config::default_params(),
+        ));
+        assert_eq!(params["UpdateParams"]["max_samples"], 32);
+        // A one-item list is accepted for a newtype too.
+        let bytes = json_to_borsh(
+            "ProposalAction",
+            &serde_json::json!({ "SetVerifierThreshold": [3] }),
+        )
+        .unwrap();
+        assert_eq!(
+            ProposalAction::try_from_slice(&bytes).unwrap(),
+            ProposalAction::SetVerifierThreshold(3)
+        );
+    }
 }

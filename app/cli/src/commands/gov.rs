@@ -62,8 +62,8 @@ pub struct ProposeArgs {
     /// min_proposal_stake bonded).
     #[arg(long, value_parser = pubkey_arg)]
     pub operator: Pubkey,
-    /// Where the proposal is explained (URL), up to the program's limit.
-    #[arg(long, default_value = "")]
+    /// Where the proposal is explained: a URL, 1..=200 printable ASCII bytes.
+    #[arg(long)]
     pub description: String,
     #[command(subcommand)]
     pub action: ActionCmd,

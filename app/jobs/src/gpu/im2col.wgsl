@@ -37,18 +37,28 @@ fn im2col(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
     let x = row % params.out_w;
     let span = params.kernel_w * params.channels;
     let last = arrayLength(&input) - 1u;
+    // (ky, kx, ch) of the word's first value, then stepped value by value.
+    let k0 = w4 * 4u;
+    var ky = k0 / span;
+    var kx = (k0 % span) / params.channels;
+    var ch = k0 % params.channels;
     var word = 0u;
     for (var t = 0u; t < 4u; t++) {
-        let kidx = w4 * 4u + t;
-        let ky = kidx / span;
-        let kx = (kidx % span) / params.channels;
-        let ch = kidx % params.channels;
         let iy = i32(y * params.stride + ky) - i32(params.pad);
         let ix = i32(x * params.stride + kx) - i32(params.pad);
-        let inside = kidx < params.k && iy >= 0 && ix >= 0 && u32(iy) < params.height && u32(ix) < params.width;
+        let inside = k0 + t < params.k && iy >= 0 && ix >= 0 && u32(iy) < params.height && u32(ix) < params.width;
         let bi = ((img * params.height + u32(max(iy, 0))) * params.width + u32(max(ix, 0))) * params.channels + ch;
         let byte = (input[min(bi / 4u, last)] >> ((bi % 4u) * 8u)) & 0xffu;
         word |= select(0u, byte, inside) << (8u * t);
+        ch += 1u;
+        if ch == params.channels {
+            ch = 0u;
+            kx += 1u;
+            if kx == params.kernel_w {
+                kx = 0u;
+                ky += 1u;
+            }
+        }
     }
     out[id] = word;
 }

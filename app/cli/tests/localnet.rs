@@ -26,25 +26,7 @@ fn operator_registers_and_self_stakes_staker_delegates_balances_exact() {
     assert_eq!(verifiers["verifiers"], network["verifiers"]);
 
     // Operator registers and self-stakes 1 500.5 EFUEL in one transaction.
-    let reg = net.json(
-        &operator_key,
-        &[
-            "node",
-            "register",
-            "--endpoint",
-            "https://node-1.example:7443",
-            "--gpu-model",
-            "RTX 4090",
-            "--vram-mib",
-            "24576",
-            "--region",
-            "eu-west",
-            "--commission-bps",
-            "500",
-            "--stake",
-            "1500.5",
-        ],
-    );
+    let reg = net.register_node(&operator_key, "1500.5");
     let sig = reg["signature"].as_str().unwrap();
     let port = net.url.rsplit(':').next().unwrap();
     assert_eq!(
@@ -100,13 +82,7 @@ fn operator_registers_and_self_stakes_staker_delegates_balances_exact() {
     // program: the CLI names the error and prints the logs.
     let und = net.json(&staker_key, &["stake", "undelegate", &operator, "--all"]);
     assert_eq!(und["shares"], amount);
-    let out = net.cli(&[
-        "-k",
-        staker_key.to_str().unwrap(),
-        "stake",
-        "withdraw",
-        &operator,
-    ]);
+    let out = net.cli_as(&staker_key, &["stake", "withdraw", &operator]);
     fails_with(&out, "StillUnbonding");
     fails_with(&out, "stake withdraw failed");
     let stake = net.json(&staker_key, &["stake", "show"]);
@@ -114,26 +90,13 @@ fn operator_registers_and_self_stakes_staker_delegates_balances_exact() {
     assert_eq!(stake["total_bonded"], 0);
 
     // Nothing to claim yet: refused with the program's message.
-    let out = net.cli(&[
-        "-k",
-        staker_key.to_str().unwrap(),
-        "rewards",
-        "claim",
-        &operator,
-    ]);
+    let out = net.cli_as(&staker_key, &["rewards", "claim", &operator]);
     fails_with(&out, "NothingToClaim");
     let rewards = net.json(&staker_key, &["rewards", "show"]);
     assert_eq!(rewards["total_claimable"], 0);
 
     // Delegating more than the wallet holds: a clear message, nothing sent.
-    let out = net.cli(&[
-        "-k",
-        staker_key.to_str().unwrap(),
-        "stake",
-        "delegate",
-        &operator,
-        "1000000",
-    ]);
+    let out = net.cli_as(&staker_key, &["stake", "delegate", &operator, "1000000"]);
     fails_with(&out, "holds");
 
     // The human-readable form works too.
@@ -198,27 +161,24 @@ fn network_init_from_a_bootstrap_file_on_a_bare_chain() {
     assert_eq!(bal["efuel"], 1_000_500_000_000u64);
 
     // A second init is refused before anything is sent.
-    let out = net.cli(&[
-        "-k",
-        payer.to_str().unwrap(),
-        "network",
-        "init",
-        "--bootstrap",
-        file.to_str().unwrap(),
-    ]);
+    let out = net.cli_as(
+        &payer,
+        &["network", "init", "--bootstrap", file.to_str().unwrap()],
+    );
     fails_with(&out, "already initialized");
 
     // A misspelt parameter is refused, naming it.
-    let out = net.cli(&[
-        "-k",
-        payer.to_str().unwrap(),
-        "network",
-        "init",
-        "--bootstrap",
-        file.to_str().unwrap(),
-        "--param",
-        "unbonding_secs=5",
-    ]);
+    let out = net.cli_as(
+        &payer,
+        &[
+            "network",
+            "init",
+            "--bootstrap",
+            file.to_str().unwrap(),
+            "--param",
+            "unbonding_secs=5",
+        ],
+    );
     fails_with(&out, "unbonding_secs");
 }
 
@@ -304,23 +264,7 @@ fn a_proposal_runs_its_course() {
     let operator_key = net.key("operator.json");
     let staker_key = net.key("staker.json");
     let operator = net.address(&operator_key);
-    net.json(
-        &operator_key,
-        &[
-            "node",
-            "register",
-            "--endpoint",
-            "https://node-1.example:7443",
-            "--gpu-model",
-            "L4",
-            "--vram-mib",
-            "24576",
-            "--region",
-            "us-east",
-            "--stake",
-            "1500",
-        ],
-    );
+    net.register_node(&operator_key, "1500");
     net.json(&staker_key, &["stake", "delegate", &operator, "1000"]);
     // Stake votes only on proposals opened strictly after it was added
     // (unix seconds): let the chain's clock move past this second.

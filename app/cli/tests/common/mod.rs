@@ -22,37 +22,34 @@ pub fn edgefuel_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_edgefuel"))
 }
 
-/// Builds (once per test process) and returns the local chain binary.
+/// Builds a binary of another workspace package (same target dir and
+/// profile as this test; a no-op when fresh) and returns its path.
+pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let edgefuel = edgefuel_bin();
+    let dir = edgefuel.parent().expect("binary has a folder");
+    // target/<profile-dir>/edgefuel: the folder name is the profile ("debug" = dev).
+    let profile = match dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev".to_string(),
+        Some(other) => other.to_string(),
+    };
+    let target_dir = dir.parent().expect("target dir");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "-p", package, "--bin", bin, "--profile", &profile])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building {package} failed");
+    let path = dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} missing after build", path.display());
+    path
+}
+
+/// The local chain binary, built once per test process.
 pub fn localnet_binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let edgefuel = edgefuel_bin();
-        let dir = edgefuel.parent().expect("binary has a folder");
-        // target/<profile-dir>/edgefuel: the folder name is the profile ("debug" = dev).
-        let profile = match dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => "dev".to_string(),
-            Some(other) => other.to_string(),
-        };
-        let target_dir = dir.parent().expect("target dir");
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "edgefuel-localnet",
-                "--bin",
-                "edgefuel-localnet",
-            ])
-            .args(["--profile", &profile])
-            .env("CARGO_TARGET_DIR", target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building edgefuel-localnet failed");
-        let bin = dir.join(format!("edgefuel-localnet{}", std::env::consts::EXE_SUFFIX));
-        assert!(bin.exists(), "{} missing after build", bin.display());
-        bin
-    })
-    .clone()
+    BIN.get_or_init(|| workspace_binary("edgefuel-localnet", "edgefuel-localnet"))
+        .clone()
 }
 
 /// A port whose successor is also free (the websocket listens on port + 1).
@@ -128,6 +125,35 @@ impl Localnet {
     /// Runs `edgefuel -u <url> <args>` with no Solana CLI config in reach.
     pub fn cli(&self, args: &[&str]) -> Output {
         run_cli(&self.dir, &["-u", &self.url], args)
+    }
+
+    /// Runs `edgefuel -u <url> -k <key> <args>` (display output).
+    pub fn cli_as(&self, key: &Path, args: &[&str]) -> Output {
+        let key = key.to_str().expect("utf-8 path");
+        run_cli(&self.dir, &["-u", &self.url, "-k", key], args)
+    }
+
+    /// Registers `key`'s node with fixed metadata and `stake` EFUEL self-stake.
+    pub fn register_node(&self, key: &Path, stake: &str) -> Value {
+        self.json(
+            key,
+            &[
+                "node",
+                "register",
+                "--endpoint",
+                "https://node-1.example:7443",
+                "--gpu-model",
+                "RTX 4090",
+                "--vram-mib",
+                "24576",
+                "--region",
+                "eu-west",
+                "--commission-bps",
+                "500",
+                "--stake",
+                stake,
+            ],
+        )
     }
 
     /// Runs `edgefuel -u <url> -k <key> --output json <args>`, asserts success

@@ -133,6 +133,17 @@ impl EdgeFuelClient {
         }
     }
 
+    /// A client over an existing standard `RpcClient` (e.g. one with a custom
+    /// `RpcSender`, as the tests use).
+    pub fn from_rpc_client(rpc: RpcClient) -> Self {
+        let url = rpc.url();
+        EdgeFuelClient {
+            rpc,
+            url,
+            retry: RetryPolicy::default(),
+        }
+    }
+
     /// Replaces the retry policy.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;

@@ -174,8 +174,9 @@ impl Ctx {
             }
             Err(e) => {
                 print_logs(&e);
+                // Only a transaction that landed has an explorer page.
                 if let ClientError::Transaction(f) = &e {
-                    if let Some(sig) = &f.signature {
+                    if let (true, Some(sig)) = (f.landed, &f.signature) {
                         eprintln!("Explorer: {}", explorer_tx_url(sig, &self.url));
                     }
                 }

@@ -52,7 +52,10 @@ fn bootstrap_initializes_once_then_verifies() {
     let v = ok_json(&out, &["--dry-run"]);
     assert_eq!(v["status"], "simulated");
     // Nothing was sent.
-    fails_with(&net.cli(&["network", "show"]), "cannot read the EdgeFuel network");
+    fails_with(
+        &net.cli(&["network", "show"]),
+        "cannot read the EdgeFuel network",
+    );
 
     let v = ok_json(&run(&[]), &[]);
     assert_eq!(v["status"], "initialized");

@@ -62,8 +62,11 @@ impl ClientError {
 /// A refused transaction: the error, which program error it maps to, and logs.
 #[derive(Debug, Clone)]
 pub struct TxFailure {
-    /// Signature, when the transaction was sent (preflight failures have one too).
+    /// Signature, when the transaction was signed (preflight failures have one too).
     pub signature: Option<String>,
+    /// Whether it landed on chain (failed in execution, fee charged) rather
+    /// than being refused in preflight.
+    pub landed: bool,
     pub error: TransactionError,
     /// The decoded custom error, when there is one.
     pub program_error: Option<ProgramErrorInfo>,
@@ -73,9 +76,9 @@ pub struct TxFailure {
 
 impl fmt::Display for TxFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "transaction failed")?;
-        if let Some(sig) = &self.signature {
-            write!(f, " ({sig})")?;
+        match (&self.signature, self.landed) {
+            (Some(sig), true) => write!(f, "transaction {sig} failed")?,
+            _ => write!(f, "transaction refused in simulation (nothing was sent)")?,
         }
         match &self.program_error {
             Some(p) => write!(f, ": {p}"),

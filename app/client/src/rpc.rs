@@ -378,12 +378,12 @@ impl EdgeFuelClient {
         let programs = instruction_programs(instructions);
         let commitment = self.commitment();
         let mut last_sig = String::new();
+        // A blockhash this call must not reuse: an identical transaction
+        // (same signer, instructions and blockhash) was already processed, so
+        // only a new blockhash makes this one distinct.
+        let mut avoid: Option<solana_transaction::Hash> = None;
         for attempt in 1..=self.retry.blockhash_attempts.max(1) {
-            let (blockhash, last_valid) = self
-                .retrying("getLatestBlockhash", || {
-                    self.rpc.get_latest_blockhash_with_commitment(commitment)
-                })
-                .await?;
+            let (blockhash, last_valid) = self.fresh_blockhash(avoid).await?;
             let tx = sign(instructions, signers, blockhash)?;
             let signature = tx.signatures[0];
             last_sig = signature.to_string();
@@ -406,8 +406,14 @@ impl EdgeFuelClient {
                         tracing::warn!(%signature, "blockhash not found by the node, re-signing");
                         continue;
                     }
+                    if matches!(error, TransactionError::AlreadyProcessed) {
+                        tracing::warn!(%signature, "an identical transaction was already processed, re-signing on a new blockhash");
+                        avoid = Some(blockhash);
+                        continue;
+                    }
                     return Err(ClientError::Transaction(Box::new(TxFailure {
                         signature: Some(last_sig),
+                        landed: false,
                         program_error: program_error_of(&error, &programs),
                         error,
                         logs,
@@ -429,6 +435,7 @@ impl EdgeFuelClient {
                         let logs = self.transaction_logs(&signature).await;
                         return Err(ClientError::Transaction(Box::new(TxFailure {
                             signature: Some(last_sig),
+                            landed: true,
                             program_error: program_error_of(&error, &programs),
                             error,
                             logs,
@@ -469,6 +476,31 @@ impl EdgeFuelClient {
             signature: last_sig,
             attempts: self.retry.blockhash_attempts.max(1),
         })
+    }
+
+    /// The latest blockhash (and its last valid block height), waiting for
+    /// one different from `avoid` when given (a new one comes every slot).
+    async fn fresh_blockhash(
+        &self,
+        avoid: Option<solana_transaction::Hash>,
+    ) -> Result<(solana_transaction::Hash, u64), ClientError> {
+        let commitment = self.commitment();
+        // ~100 polls: far more than the slots a cluster needs to move on.
+        for _ in 0..100 {
+            let (hash, last_valid) = self
+                .retrying("getLatestBlockhash", || {
+                    self.rpc.get_latest_blockhash_with_commitment(commitment)
+                })
+                .await?;
+            if Some(hash) != avoid {
+                return Ok((hash, last_valid));
+            }
+            tokio::time::sleep(self.retry.poll_interval.max(Duration::from_millis(100))).await;
+        }
+        Err(ClientError::Other(format!(
+            "{} kept returning the same blockhash: is the cluster producing blocks?",
+            self.url
+        )))
     }
 
     /// Logs of a landed transaction (empty when the node does not keep them).
@@ -515,6 +547,7 @@ impl EdgeFuelClient {
             let error: TransactionError = e.into();
             TxFailure {
                 signature: None,
+                landed: false,
                 program_error: program_error_of(&error, &programs),
                 error,
                 logs: logs.clone(),

@@ -31,6 +31,9 @@ struct Script {
     onchain_error: Option<u32>,
     /// Statuses stay unknown and the block height jumps past the first blockhash.
     expire_first_blockhash: bool,
+    /// The first send is refused as already processed (an identical
+    /// transaction landed before); the first blockhash is served twice.
+    duplicate_first: bool,
 }
 
 #[derive(Default)]
@@ -68,8 +71,14 @@ impl RpcSender for Scripted {
                 if st.blockhash_calls <= self.script.blockhash_failures {
                     return Err(ErrorKind::Io(std::io::Error::other("connection reset")).into());
                 }
-                // A different hash each call, valid up to height 100.
-                let hash = bs58::encode([st.blockhash_calls as u8; 32]).into_string();
+                // A different hash each call (the first twice when the script
+                // repeats it), valid up to height 100.
+                let n = if self.script.duplicate_first && st.blockhash_calls == 2 {
+                    1
+                } else {
+                    st.blockhash_calls
+                };
+                let hash = bs58::encode([n as u8; 32]).into_string();
                 Ok(context(
                     json!({ "blockhash": hash, "lastValidBlockHeight": 100 }),
                 ))
@@ -77,6 +86,17 @@ impl RpcSender for Scripted {
             RpcRequest::SendTransaction => {
                 let sig = signature_of(&params);
                 st.sent.push(sig.clone());
+                if self.script.duplicate_first && st.sent.len() == 1 {
+                    let sim =
+                        serde_json::from_value(json!({ "err": "AlreadyProcessed", "logs": [] }))
+                            .unwrap();
+                    return Err(RpcError::RpcResponseError {
+                        code: -32002,
+                        message: "Transaction simulation failed".into(),
+                        data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                    }
+                    .into());
+                }
                 if let Some(code) = self.script.preflight_error {
                     let sim = serde_json::from_value(json!({
                         "err": { "InstructionError": [0, { "Custom": code }] },
@@ -223,6 +243,7 @@ async fn preflight_failure_is_named_with_logs_and_not_resent() {
     assert_eq!(p.source, ErrorSource::EdgeFuel);
     assert_eq!(p.name, "NothingToClaim");
     assert_eq!(f.logs.len(), 2);
+    assert!(!f.landed);
     assert!(err
         .to_string()
         .contains("NothingToClaim: No rewards to claim"));
@@ -258,4 +279,21 @@ async fn an_on_chain_failure_carries_the_transaction_logs() {
     assert_eq!(f.program_error.as_ref().unwrap().name, "StillUnbonding");
     assert!(f.logs.iter().any(|l| l.contains("on-chain failure")));
     assert!(f.signature.is_some());
+    assert!(f.landed);
+}
+
+#[tokio::test]
+async fn a_duplicate_of_a_processed_transaction_is_re_signed_on_a_new_blockhash() {
+    let (client, state) = client(Script {
+        duplicate_first: true,
+        ..Script::default()
+    });
+    let staker = Keypair::new();
+    let sig = client.send(&claim(&staker), &[&staker]).await.unwrap();
+    let st = state.lock().unwrap();
+    // Blockhash 1 (refused as a duplicate), 1 again (skipped), then 3.
+    assert_eq!(st.blockhash_calls, 3);
+    assert_eq!(st.sent.len(), 2);
+    assert_ne!(st.sent[0], st.sent[1]);
+    assert_eq!(sig, st.sent[1]);
 }

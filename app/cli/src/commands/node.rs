@@ -70,12 +70,20 @@ pub struct UpdateArgs {
     pub commission_bps: Option<u16>,
 }
 
+/// The keypair's node, or an error saying how to get one.
+async fn own_node(ctx: &Ctx, operator: &Pubkey) -> Result<Node> {
+    ctx.client.node(operator).await.with_context(|| {
+        format!("{operator} has no node: register it first (edgefuel node register)")
+    })
+}
+
 pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<()> {
     match cmd {
         NodeCmd::Register(a) => register(ctx, a).await,
         NodeCmd::Update(a) => update(ctx, a).await,
         NodeCmd::SetAgent { agent } => {
             let op = ctx.keypair()?;
+            own_node(ctx, &op.pubkey()).await?;
             let mut out = ctx
                 .send(
                     "node set-agent",
@@ -95,6 +103,7 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<()> {
         NodeCmd::List => list(ctx).await,
         NodeCmd::Unjail => {
             let op = ctx.keypair()?;
+            own_node(ctx, &op.pubkey()).await?;
             let out = ctx
                 .send("node unjail", &[ix::unjail_node(&op.pubkey())], &[&op])
                 .await?;
@@ -104,6 +113,7 @@ pub async fn run(ctx: &Ctx, cmd: NodeCmd) -> Result<()> {
         }
         NodeCmd::Exit => {
             let op = ctx.keypair()?;
+            own_node(ctx, &op.pubkey()).await?;
             let out = ctx
                 .send("node exit", &[ix::exit_node(&op.pubkey())], &[&op])
                 .await?;
@@ -149,11 +159,7 @@ async fn register(ctx: &Ctx, a: RegisterArgs) -> Result<()> {
 
 async fn update(ctx: &Ctx, a: UpdateArgs) -> Result<()> {
     let op = ctx.keypair()?;
-    let node = ctx
-        .client
-        .node(&op.pubkey())
-        .await
-        .context("the keypair has no node to update (register it first)")?;
+    let node = own_node(ctx, &op.pubkey()).await?;
     let metadata = NodeMetadata {
         endpoint: a.endpoint.unwrap_or(node.endpoint),
         gpu_model: a.gpu_model.unwrap_or(node.gpu_model),

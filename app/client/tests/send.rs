@@ -250,19 +250,27 @@ async fn preflight_failure_is_named_with_logs_and_not_resent() {
     assert_eq!(state.lock().unwrap().sent.len(), 1);
 }
 
-#[tokio::test]
-async fn an_expired_blockhash_is_replaced_and_the_transaction_re_signed() {
-    let (client, state) = client(Script {
-        expire_first_blockhash: true,
-        ..Script::default()
-    });
+/// Sends once under `script`; asserts two signatures went out, the second
+/// on a new blockhash and returned; gives the blockhash requests made.
+async fn resigned_once(script: Script) -> u32 {
+    let (client, state) = client(script);
     let staker = Keypair::new();
     let sig = client.send(&claim(&staker), &[&staker]).await.unwrap();
     let st = state.lock().unwrap();
-    assert_eq!(st.blockhash_calls, 2);
     assert_eq!(st.sent.len(), 2);
     assert_ne!(st.sent[0], st.sent[1], "re-signed on a new blockhash");
     assert_eq!(sig, st.sent[1]);
+    st.blockhash_calls
+}
+
+#[tokio::test]
+async fn an_expired_blockhash_is_replaced_and_the_transaction_re_signed() {
+    let calls = resigned_once(Script {
+        expire_first_blockhash: true,
+        ..Script::default()
+    })
+    .await;
+    assert_eq!(calls, 2);
 }
 
 #[tokio::test]
@@ -284,16 +292,11 @@ async fn an_on_chain_failure_carries_the_transaction_logs() {
 
 #[tokio::test]
 async fn a_duplicate_of_a_processed_transaction_is_re_signed_on_a_new_blockhash() {
-    let (client, state) = client(Script {
+    let calls = resigned_once(Script {
         duplicate_first: true,
         ..Script::default()
-    });
-    let staker = Keypair::new();
-    let sig = client.send(&claim(&staker), &[&staker]).await.unwrap();
-    let st = state.lock().unwrap();
+    })
+    .await;
     // Blockhash 1 (refused as a duplicate), 1 again (skipped), then 3.
-    assert_eq!(st.blockhash_calls, 3);
-    assert_eq!(st.sent.len(), 2);
-    assert_ne!(st.sent[0], st.sent[1]);
-    assert_eq!(sig, st.sent[1]);
+    assert_eq!(calls, 3);
 }

@@ -1,5 +1,5 @@
 //! What every command shares: the resolved cluster, keypair, client and output.
-use crate::solana_config::{default_config_path, default_keypair_path, SolanaConfig};
+use crate::solana_config::{default_config_path, default_keypair_path, expand_tilde, SolanaConfig};
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, ValueEnum};
 use edgefuel_client::cluster::{explorer_tx_url, resolve_url};
@@ -66,7 +66,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(opts: &GlobalOpts) -> Result<Self> {
         let config = match &opts.config {
-            Some(p) => SolanaConfig::load(p, true)?,
+            Some(p) => SolanaConfig::load(&expand_tilde(p), true)?,
             None => match default_config_path() {
                 Some(p) => SolanaConfig::load(&p, false)?,
                 None => SolanaConfig::default(),
@@ -90,7 +90,8 @@ impl Ctx {
             .keypair
             .clone()
             .or(config.keypair_path.as_ref().map(PathBuf::from))
-            .or_else(default_keypair_path);
+            .or_else(default_keypair_path)
+            .map(|p| expand_tilde(&p));
         let retry = RetryPolicy {
             transport_attempts: 3,
             ..RetryPolicy::default()

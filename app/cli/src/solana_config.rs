@@ -18,6 +18,15 @@ pub fn default_config_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| Path::new(&h).join(".config/solana/cli/config.yml"))
 }
 
+/// `~/…` expanded with `$HOME` (the Solana CLI writes absolute paths, but a
+/// hand-edited config or a quoted `-k` may keep the tilde).
+pub fn expand_tilde(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
 /// The default keypair: `$HOME/.config/solana/id.json`.
 pub fn default_keypair_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| Path::new(&h).join(".config/solana/id.json"))
@@ -46,6 +55,20 @@ impl SolanaConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expands_a_leading_tilde_only() {
+        let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+        assert_eq!(
+            expand_tilde(Path::new("~/.config/solana/id.json")),
+            home.join(".config/solana/id.json")
+        );
+        assert_eq!(expand_tilde(Path::new("/a/~/b")), PathBuf::from("/a/~/b"));
+        assert_eq!(
+            expand_tilde(Path::new("rel.json")),
+            PathBuf::from("rel.json")
+        );
+    }
 
     #[test]
     fn parses_a_solana_cli_config() {

@@ -14,7 +14,7 @@ use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
-use edgefuel::{Delegation, Network, Node};
+use edgefuel::{Batch, Delegation, Network, Node, Proposal};
 use solana_account::Account;
 use solana_account_decoder_client_types::{UiAccount, UiAccountEncoding};
 use solana_commitment_config::CommitmentConfig;
@@ -347,6 +347,19 @@ impl EdgeFuelClient {
         node: &Pubkey,
     ) -> Result<Vec<(Pubkey, Delegation)>, ClientError> {
         self.list(accounts::delegations_of_node(node)?).await
+    }
+
+    /// Every open batch of `operator`'s node.
+    pub async fn batches_of(&self, operator: &Pubkey) -> Result<Vec<(Pubkey, Batch)>, ClientError> {
+        self.list(accounts::batches_of_node(&pda::node(operator))?)
+            .await
+    }
+
+    /// Every proposal, by id.
+    pub async fn proposals(&self) -> Result<Vec<(Pubkey, Proposal)>, ClientError> {
+        let mut all = self.list::<Proposal>(accounts::all_proposals()).await?;
+        all.sort_by_key(|(_, p)| p.id);
+        Ok(all)
     }
 
     /// EFUEL (base units) in `owner`'s associated account; 0 when it has none.

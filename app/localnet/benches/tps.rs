@@ -43,7 +43,10 @@ async fn funded(rpc: &RpcClient, n: usize) -> Vec<Arc<Keypair>> {
     let mut out = Vec::new();
     for _ in 0..n {
         let kp = Keypair::new();
-        let sig = rpc.request_airdrop(&kp.pubkey(), 1_000 * LAMPORTS_PER_SOL).await.unwrap();
+        let sig = rpc
+            .request_airdrop(&kp.pubkey(), 1_000 * LAMPORTS_PER_SOL)
+            .await
+            .unwrap();
         while !rpc.confirm_transaction(&sig).await.unwrap() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -90,7 +93,10 @@ fn main() {
         let started = Instant::now();
         let net = Localnet::start().await;
         let ready = started.elapsed();
-        println!("edgefuel-localnet (release) healthy {:.2} s after spawn", ready.as_secs_f64());
+        println!(
+            "edgefuel-localnet (release) healthy {:.2} s after spawn",
+            ready.as_secs_f64()
+        );
         println!();
         println!("| clients in flight | transactions | seconds | tx/s |");
         println!("|---:|---:|---:|---:|");

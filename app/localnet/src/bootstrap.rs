@@ -13,10 +13,8 @@
 //! created with a fresh keypair.
 use crate::chain::{Chain, SendError};
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_spl::associated_token::spl_associated_token_account;
-use anchor_spl::token::spl_token;
 use anyhow::{bail, Context};
-use edgefuel::{pda, Params};
+use edgefuel::Params;
 use edgefuel_client::amount::{parse_efuel, EFUEL};
 use edgefuel_client::config::NetworkConfig;
 use edgefuel_client::ix;
@@ -273,20 +271,8 @@ pub async fn run(
                     "funding EFUEL needs the genesis owner's keypair file, not only its public key"
                 );
             };
-            let create = spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-                &payer,
-                &key.pubkey,
-                &pda::mint(),
-                &spl_token::ID,
-            );
-            let transfer = spl_token::instruction::transfer(
-                &spl_token::ID,
-                &ix::efuel_ata(&owner.pubkey()),
-                &ix::efuel_ata(&key.pubkey),
-                &owner.pubkey(),
-                &[],
-                amount,
-            )?;
+            let create = ix::create_efuel_ata(&payer, &key.pubkey);
+            let transfer = ix::transfer_efuel(&owner.pubkey(), &key.pubkey, amount)?;
             send(
                 chain,
                 &[create, transfer],

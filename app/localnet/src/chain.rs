@@ -18,6 +18,7 @@
 //! on account locks).
 use crate::encoding::token_balances;
 use agave_feature_set::FeatureSet;
+use anyhow::Context;
 use solana_account::{AccountSharedData, ReadableAccount};
 use solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING;
 use solana_clock::{Slot, MAX_PROCESSING_AGE};
@@ -51,6 +52,7 @@ use solana_transaction_status_client_types::{
     InnerInstruction, InnerInstructions, TransactionStatusMeta,
 };
 use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock as StdRwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -76,6 +78,9 @@ pub struct ChainConfig {
     /// Transactions kept for `getTransaction` / `getSignatureStatuses`
     /// (oldest forgotten first).
     pub max_tx_history: usize,
+    /// Where the accounts database keeps its (memory-mapped) storage files;
+    /// `None`: a temporary directory removed when the chain is dropped.
+    pub accounts_dir: Option<PathBuf>,
 }
 
 impl Default for ChainConfig {
@@ -85,6 +90,7 @@ impl Default for ChainConfig {
             slots_per_epoch: 432_000,
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
             max_tx_history: 200_000,
+            accounts_dir: None,
         }
     }
 }
@@ -260,10 +266,18 @@ impl Chain {
             EpochSchedule::custom(config.slots_per_epoch, config.slots_per_epoch, false);
         genesis.creation_time = now_unix();
 
+        let accounts_paths = match &config.accounts_dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating accounts directory {}", dir.display()))?;
+                vec![dir.clone()]
+            }
+            None => Vec::new(),
+        };
         let bank = Bank::new_from_genesis(
             &genesis,
             Arc::new(RuntimeConfig::default()),
-            Vec::default(),
+            accounts_paths,
             None,
             ACCOUNTS_DB_CONFIG_FOR_TESTING,
             None,
@@ -541,16 +555,25 @@ impl Chain {
             }
             None => (None, None, None, None),
         };
-        let message = sanitized.message();
-        let keys: Vec<Pubkey> = message.account_keys().iter().copied().collect();
-        let writable: Vec<Pubkey> = keys
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| message.is_writable(*i))
-            .map(|(_, k)| *k)
-            .collect();
-        let logs = committed.log_messages.clone().unwrap_or_default();
-        let err = committed.status.clone().err();
+        // Websocket subscribers get an event; without any, skip building it.
+        let event = (self.events.receiver_count() > 0).then(|| {
+            let message = sanitized.message();
+            let keys: Vec<Pubkey> = message.account_keys().iter().copied().collect();
+            let writable: Vec<Pubkey> = keys
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| message.is_writable(*i))
+                .map(|(_, k)| *k)
+                .collect();
+            ChainEvent::Transaction {
+                signature,
+                slot,
+                err: committed.status.clone().err(),
+                logs: committed.log_messages.clone().unwrap_or_default(),
+                keys,
+                writable,
+            }
+        });
         let meta = TransactionStatusMeta {
             status: committed.status.clone(),
             fee: committed.fee_details.total_fee(),
@@ -577,17 +600,7 @@ impl Chain {
             .write()
             .expect("history lock poisoned")
             .insert(signature, record);
-        Ok((
-            signature,
-            Some(ChainEvent::Transaction {
-                signature,
-                slot,
-                err,
-                logs,
-                keys,
-                writable,
-            }),
-        ))
+        Ok((signature, event))
     }
 
     /// Runs a transaction without committing it.
@@ -657,6 +670,51 @@ impl Chain {
             .records
             .get(signature)
             .cloned()
+    }
+
+    /// Transactions that mention `address`, newest first: those strictly
+    /// older than `before` and newer than `until`, at most `limit`.
+    pub fn signatures_for_address(
+        &self,
+        address: &Pubkey,
+        before: Option<Signature>,
+        until: Option<Signature>,
+        limit: usize,
+    ) -> Vec<(Signature, Arc<TxRecord>)> {
+        #[allow(clippy::expect_used)]
+        let history = self.history.read().expect("history lock poisoned");
+        let mut newest_first = history.order.iter().rev();
+        if let Some(before) = before {
+            // Skip up to and including `before` (nothing if it is unknown).
+            if !history.records.contains_key(&before) {
+                return Vec::new();
+            }
+            for sig in newest_first.by_ref() {
+                if *sig == before {
+                    break;
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for sig in newest_first {
+            if Some(*sig) == until || out.len() >= limit {
+                break;
+            }
+            let Some(record) = history.records.get(sig) else {
+                continue;
+            };
+            let mentions = record
+                .transaction
+                .message
+                .static_account_keys()
+                .contains(address)
+                || record.meta.loaded_addresses.writable.contains(address)
+                || record.meta.loaded_addresses.readonly.contains(address);
+            if mentions {
+                out.push((*sig, record.clone()));
+            }
+        }
+        out
     }
 
     // ---- messages -----------------------------------------------------------

@@ -24,13 +24,14 @@ use solana_pubkey::Pubkey;
 use solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcContextConfig, RpcEncodingConfigWrapper, RpcProgramAccountsConfig,
     RpcRequestAirdropConfig, RpcSendTransactionConfig, RpcSignatureStatusConfig,
-    RpcSimulateTransactionConfig, RpcTokenAccountsFilter, RpcTransactionConfig,
+    RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig, RpcTokenAccountsFilter,
+    RpcTransactionConfig,
 };
 use solana_rpc_client_api::custom_error::RpcCustomError;
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_rpc_client_api::response::{
-    Response, RpcBlockhash, RpcKeyedAccount, RpcResponseContext, RpcSimulateTransactionResult,
-    RpcVersionInfo,
+    Response, RpcBlockhash, RpcConfirmedTransactionStatusWithSignature, RpcKeyedAccount,
+    RpcResponseContext, RpcSimulateTransactionResult, RpcVersionInfo,
 };
 use solana_runtime::bank::Bank;
 use solana_signature::Signature;
@@ -47,6 +48,8 @@ use std::sync::Arc;
 const MAX_MULTIPLE_ACCOUNTS: usize = 100;
 /// Most signatures `getSignatureStatuses` takes.
 const MAX_SIGNATURE_STATUSES: usize = 256;
+/// Most signatures `getSignaturesForAddress` returns.
+const MAX_SIGNATURES_FOR_ADDRESS: usize = 1_000;
 /// Most filters `getProgramAccounts` takes.
 const MAX_FILTERS: usize = 4;
 
@@ -433,6 +436,32 @@ async fn dispatch(chain: &Arc<Chain>, method: &str, p: Params) -> Result<Value, 
                 },
                 block_time: Some(record.block_time),
             })
+        }
+        "getSignaturesForAddress" => {
+            let address = parse_pubkey(&p.required::<String>(0)?)?;
+            let cfg: RpcSignaturesForAddressConfig = p.optional(1)?.unwrap_or_default();
+            let limit = cfg.limit.unwrap_or(MAX_SIGNATURES_FOR_ADDRESS);
+            if !(1..=MAX_SIGNATURES_FOR_ADDRESS).contains(&limit) {
+                return Err(RpcError::invalid_params(format!(
+                    "Invalid limit; max {MAX_SIGNATURES_FOR_ADDRESS}"
+                )));
+            }
+            let before = cfg.before.as_deref().map(parse_signature).transpose()?;
+            let until = cfg.until.as_deref().map(parse_signature).transpose()?;
+            let found = chain.signatures_for_address(&address, before, until, limit);
+            to_value(
+                found
+                    .into_iter()
+                    .map(|(sig, r)| RpcConfirmedTransactionStatusWithSignature {
+                        signature: sig.to_string(),
+                        slot: r.slot,
+                        err: r.meta.status.clone().err().map(Into::into),
+                        memo: None,
+                        block_time: Some(r.block_time),
+                        confirmation_status: Some(TransactionConfirmationStatus::Finalized),
+                    })
+                    .collect::<Vec<_>>(),
+            )
         }
         "sendTransaction" => send_transaction(chain, p).await,
         "simulateTransaction" => simulate_transaction(chain, p).await,

@@ -136,11 +136,13 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         .or_else(|| file.as_ref().and_then(|f| f.network.keys_dir.clone()))
         .unwrap_or_else(default_keys_dir);
 
+    let scratch = scratch_dir()?;
     let chain = Chain::boot(ChainConfig {
         slot_duration: Duration::from_millis(opts.slot_ms),
         slots_per_epoch: opts.slots_per_epoch,
         faucet_lamports: opts.faucet_sol.saturating_mul(LAMPORTS_PER_SOL),
         max_tx_history: opts.max_tx_history,
+        accounts_dir: Some(scratch.join("accounts")),
     })
     .await?;
     let faucet_path = keys_dir.join("faucet.json");
@@ -191,7 +193,32 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     timer.abort();
     // Open websockets do not end by themselves: give servers a moment.
     let _ = tokio::time::timeout(Duration::from_secs(2), servers).await;
+    let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+/// This process's scratch directory (accounts storage files), under
+/// `$TMPDIR/edgefuel-localnet/<pid>`. Directories of processes that are gone
+/// (killed without cleaning up) are removed first.
+fn scratch_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::temp_dir().join("edgefuel-localnet");
+    let can_tell_alive = Path::new("/proc/self").exists();
+    if let Some(entries) = std::fs::read_dir(&base).ok().filter(|_| can_tell_alive) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let alive = name
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+            if !alive {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = base.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating scratch directory {}", dir.display()))?;
+    Ok(dir)
 }
 
 #[allow(clippy::too_many_arguments)]

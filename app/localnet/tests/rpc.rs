@@ -133,6 +133,17 @@ async fn airdrop_and_transfer_read_back_exactly() {
         sig
     );
 
+    // History by address, newest first.
+    let history = rpc.get_signatures_for_address(&bob.pubkey()).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].signature, sig.to_string());
+    let history = rpc
+        .get_signatures_for_address(&alice.pubkey())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2, "airdrop and transfer");
+    assert_eq!(history[0].signature, sig.to_string());
+
     // Several accounts at once, one of them missing.
     let missing = Pubkey::new_unique();
     let accounts = rpc

@@ -137,6 +137,17 @@ impl Localnet {
 
 impl Drop for Localnet {
     fn drop(&mut self) {
+        // SIGTERM first: a graceful stop removes the chain's scratch files.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.keys_dir);

@@ -89,7 +89,7 @@ impl Default for ChainConfig {
             slot_duration: Duration::from_millis(400),
             slots_per_epoch: 432_000,
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
-            max_tx_history: 200_000,
+            max_tx_history: 100_000,
             accounts_dir: None,
         }
     }

@@ -3,7 +3,7 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() {
     let opts = edgefuel_localnet::Options::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -11,5 +11,8 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    edgefuel_localnet::run(opts).await
+    if let Err(e) = edgefuel_localnet::run(opts).await {
+        eprintln!("edgefuel-localnet: {e:#}");
+        std::process::exit(1);
+    }
 }

@@ -56,7 +56,7 @@ pub struct Options {
     #[arg(long, default_value_t = 500_000_000)]
     pub faucet_sol: u64,
     /// Transactions remembered for getTransaction/getSignatureStatuses.
-    #[arg(long, default_value_t = 200_000)]
+    #[arg(long, default_value_t = 100_000)]
     pub max_tx_history: usize,
 }
 

@@ -183,6 +183,16 @@ async fn tokens_and_chain_info() {
         .await
         .unwrap();
     assert_eq!(by_program.len(), 1);
+    let parsed = net
+        .call(
+            "getAccountInfo",
+            json!([ata.to_string(), {"encoding": "jsonParsed"}]),
+        )
+        .await;
+    let info = &parsed["result"]["value"]["data"]["parsed"]["info"];
+    assert_eq!(info["tokenAmount"]["amount"], (100_000 * EFUEL).to_string());
+    assert_eq!(info["owner"], staker.pubkey().to_string());
+    assert_eq!(parsed["result"]["value"]["data"]["program"], "spl-token");
     let supply = rpc.get_token_supply(&mint).await.unwrap();
     assert_eq!(supply.amount, (1_000_000_000 * EFUEL).to_string());
 

@@ -68,3 +68,40 @@ async fn a_transaction_signed_30s_after_its_blockhash_lands() {
     );
     rpc.send_and_confirm_transaction(&tx).await.unwrap();
 }
+
+/// The other side of the window: 150 slots later a hash is gone, and a
+/// transaction on it is refused with the standard preflight error.
+#[tokio::test]
+async fn an_expired_blockhash_is_refused_with_blockhash_not_found() {
+    let net = Localnet::start_with(&["--slot-ms", "10"]).await;
+    let rpc = net.rpc();
+    let payer = net.keypair("staker.json");
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let start = rpc.get_slot().await.unwrap();
+    while rpc.get_slot().await.unwrap() < start + 160 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!rpc
+        .is_blockhash_valid(&blockhash, CommitmentConfig::processed())
+        .await
+        .unwrap());
+    let tx = Transaction::new_signed_with_payer(
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &Pubkey::new_unique(),
+            LAMPORTS_PER_SOL,
+        )],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    let err = rpc.send_transaction(&tx).await.unwrap_err();
+    assert_eq!(
+        err.get_transaction_error(),
+        Some(solana_transaction_error::TransactionError::BlockhashNotFound)
+    );
+    assert_eq!(
+        net.call("getHealth", serde_json::json!([])).await["result"],
+        "ok"
+    );
+}

@@ -8,7 +8,8 @@ use futures_util::StreamExt;
 use solana_keypair::Keypair;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcTransactionLogsConfig, RpcTransactionLogsFilter,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionLogsConfig,
+    RpcTransactionLogsFilter,
 };
 use solana_rpc_client_api::response::RpcSignatureResult;
 use solana_signer::Signer;
@@ -75,6 +76,48 @@ async fn signature_account_slot_and_logs_notifications() {
     let logged = timeout(WAIT, logs.next()).await.unwrap().unwrap();
     assert_eq!(logged.value.signature, sig.to_string());
     assert!(logged.value.err.is_none());
+
+    // Program accounts: a node registration notifies its new Node account.
+    let operator = net.keypair("operator.json");
+    let (mut nodes, _unsub_nodes) = pubsub
+        .program_subscribe(
+            &edgefuel::ID,
+            Some(RpcProgramAccountsConfig {
+                filters: Some(vec![
+                    edgefuel_client::accounts::kind_filter::<edgefuel::Node>(),
+                ]),
+                account_config: RpcAccountInfoConfig {
+                    encoding: Some(solana_account_decoder_client_types::UiAccountEncoding::Base64),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+        )
+        .await
+        .unwrap();
+    let register = edgefuel_client::ix::register_node(
+        &operator.pubkey(),
+        edgefuel::NodeMetadata {
+            endpoint: "https://node.local:7443".into(),
+            gpu_model: "RTX 4090".into(),
+            vram_mib: 24_576,
+            region: "eu-west".into(),
+            commission_bps: 500,
+        },
+    );
+    let blockhash = rpc.get_latest_blockhash().await.unwrap();
+    let tx = Transaction::new_signed_with_payer(
+        &[register],
+        Some(&operator.pubkey()),
+        &[&operator],
+        blockhash,
+    );
+    rpc.send_and_confirm_transaction(&tx).await.unwrap();
+    let node = timeout(WAIT, nodes.next()).await.unwrap().unwrap();
+    assert_eq!(
+        node.value.pubkey,
+        edgefuel::pda::node(&operator.pubkey()).to_string()
+    );
 
     // Subscribing to a signature that already landed answers at once.
     let (mut again, _unsub_again) = pubsub.signature_subscribe(&sig, None).await.unwrap();

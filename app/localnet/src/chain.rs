@@ -19,7 +19,7 @@
 use crate::encoding::token_balances;
 use agave_feature_set::FeatureSet;
 use anyhow::Context;
-use solana_account::{AccountSharedData, ReadableAccount};
+use solana_account::AccountSharedData;
 use solana_accounts_db::accounts_db::ACCOUNTS_DB_CONFIG_FOR_TESTING;
 use solana_clock::{Slot, MAX_PROCESSING_AGE};
 use solana_cluster_type::ClusterType;
@@ -811,9 +811,4 @@ impl Simulation {
             replaced_blockhash,
         }
     }
-}
-
-/// Lamports of an account, 0 when absent.
-pub fn lamports(account: Option<&AccountSharedData>) -> u64 {
-    account.map(|a| a.lamports()).unwrap_or(0)
 }

@@ -662,6 +662,16 @@ impl Chain {
 
     // ---- history ----------------------------------------------------------
 
+    /// Transactions currently remembered.
+    pub fn history_len(&self) -> usize {
+        #[allow(clippy::expect_used)]
+        self.history
+            .read()
+            .expect("history lock poisoned")
+            .order
+            .len()
+    }
+
     pub fn transaction(&self, signature: &Signature) -> Option<Arc<TxRecord>> {
         #[allow(clippy::expect_used)]
         self.history

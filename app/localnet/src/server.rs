@@ -74,6 +74,21 @@ async fn rpc_handler(State(chain): State<Arc<Chain>>, body: Bytes) -> Response {
     }
 }
 
+/// Prometheus text format: slot, block height, transactions, history size.
+async fn metrics_handler(State(chain): State<Arc<Chain>>) -> Response {
+    let (slot, height, count) = chain
+        .with_bank(|b| (b.slot(), b.block_height(), b.transaction_count()))
+        .await;
+    let body = format!(
+        "# TYPE edgefuel_localnet_slot gauge\nedgefuel_localnet_slot {slot}\n\
+         # TYPE edgefuel_localnet_block_height gauge\nedgefuel_localnet_block_height {height}\n\
+         # TYPE edgefuel_localnet_transactions_total counter\nedgefuel_localnet_transactions_total {count}\n\
+         # TYPE edgefuel_localnet_history_transactions gauge\nedgefuel_localnet_history_transactions {}\n",
+        chain.history_len()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
 async fn ws_handler(State(chain): State<Arc<Chain>>, upgrade: WebSocketUpgrade) -> Response {
     upgrade.on_upgrade(move |socket| ws::serve_socket(socket, chain))
 }
@@ -157,6 +172,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let rpc_app = Router::new()
         .route("/", post(rpc_handler))
         .route("/health", get(|| async { "ok" }))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics_handler))
         .layer(CorsLayer::permissive())
         .with_state(chain.clone());
     let ws_app = Router::new()

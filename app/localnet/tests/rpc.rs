@@ -406,5 +406,12 @@ async fn errors_have_the_standard_shapes() {
 
     // The server survived all of it.
     assert_eq!(net.call("getHealth", json!([])).await["result"], "ok");
+    let metrics = reqwest::get(format!("{}/metrics", net.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("edgefuel_localnet_slot "), "{metrics}");
     airdrop(&rpc, &alice.pubkey(), 1).await;
 }

@@ -10,7 +10,11 @@ use std::process::Command;
 
 #[test]
 fn bootstrap_initializes_once_then_verifies() {
-    let bin = workspace_binary("edgefuel-migrations", "edgefuel-bootstrap");
+    let bin = workspace_binary(
+        "edgefuel-migrations",
+        "edgefuel-bootstrap",
+        &["migrations", "app/client", "programs/edgefuel"],
+    );
     let net = Localnet::start("bootstrap", &["--no-bootstrap"]);
     let keys = net.dir.join("keys");
     std::fs::create_dir_all(&keys).unwrap();

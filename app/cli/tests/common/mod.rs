@@ -1,10 +1,9 @@
 //! Runs `edgefuel-localnet` as a child process on free ports and drives it
 //! with the `edgefuel` binary.
 //!
-//! The local chain is a binary of another package, so Cargo does not build it
-//! for this crate's tests. [`localnet_binary`] runs `cargo build -p
-//! edgefuel-localnet` (same target dir and profile as this test; a no-op when
-//! it is fresh) and takes the binary from beside `edgefuel`.
+//! The local chain is a binary of another package, so Cargo does not hand its
+//! path to this crate's tests: [`workspace_binary`] finds it beside
+//! `edgefuel`, building it first when it is missing or stale.
 #![allow(dead_code)]
 
 use serde_json::Value;
@@ -13,7 +12,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 pub const EFUEL: u64 = 1_000_000_000;
 
@@ -22,11 +21,45 @@ pub fn edgefuel_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_edgefuel"))
 }
 
-/// Builds a binary of another workspace package (same target dir and
-/// profile as this test; a no-op when fresh) and returns its path.
-pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+/// The newest modification time of the files under `paths` (recursively).
+fn newest_mtime(paths: &[PathBuf]) -> SystemTime {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        let Ok(meta) = std::fs::metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else if let Ok(m) = meta.modified() {
+            newest = newest.max(m);
+        }
+    }
+    newest
+}
+
+/// A binary of another workspace package, in the same target dir and
+/// profile as this test. `cargo test --workspace` has built it already (its
+/// package has integration tests), and it is used when it is newer than
+/// every file under `sources` (paths relative to the workspace root) and the
+/// lock file. Otherwise (e.g. `cargo test -p edgefuel-cli` after an edit)
+/// it is built with `cargo build -p`. Building it unconditionally would
+/// rebuild much of the Solana stack: a single-package build unifies features
+/// differently from the workspace test build.
+pub fn workspace_binary(package: &str, bin: &str, sources: &[&str]) -> PathBuf {
     let edgefuel = edgefuel_bin();
     let dir = edgefuel.parent().expect("binary has a folder");
+    let path = dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut watched: Vec<PathBuf> = sources.iter().map(|s| root.join(s)).collect();
+    watched.push(root.join("Cargo.lock"));
+    watched.push(root.join("Cargo.toml"));
+    let built = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+    if built.is_some_and(|b| b >= newest_mtime(&watched)) {
+        return path;
+    }
     // target/<profile-dir>/edgefuel: the folder name is the profile ("debug" = dev).
     let profile = match dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => "dev".to_string(),
@@ -36,20 +69,25 @@ pub fn workspace_binary(package: &str, bin: &str) -> PathBuf {
     let status = Command::new(env!("CARGO"))
         .args(["build", "-p", package, "--bin", bin, "--profile", &profile])
         .env("CARGO_TARGET_DIR", target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(&root)
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building {package} failed");
-    let path = dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
     assert!(path.exists(), "{} missing after build", path.display());
     path
 }
 
-/// The local chain binary, built once per test process.
+/// The local chain binary (see [`workspace_binary`]).
 pub fn localnet_binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| workspace_binary("edgefuel-localnet", "edgefuel-localnet"))
-        .clone()
+    BIN.get_or_init(|| {
+        workspace_binary(
+            "edgefuel-localnet",
+            "edgefuel-localnet",
+            &["app/localnet", "programs/edgefuel"],
+        )
+    })
+    .clone()
 }
 
 /// A port whose successor is also free (the websocket listens on port + 1).

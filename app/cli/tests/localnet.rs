@@ -231,6 +231,22 @@ fn bad_input_gives_a_clear_message_and_a_nonzero_exit() {
         &["stake", "delegate", someone, "0"],
     );
     fails_with(&out, "greater than zero");
+    // keygen writes a key once and refuses to overwrite it.
+    let new_key = home.join("keys/new.json");
+    let out = run_cli(
+        &home,
+        &["--output", "json"],
+        &["keygen", "-o", new_key.to_str().unwrap()],
+    );
+    let v = ok_json(&out, &["keygen"]);
+    let written = solana_keypair::read_keypair_file(&new_key).unwrap();
+    assert_eq!(
+        v["address"],
+        solana_signer::Signer::pubkey(&written).to_string()
+    );
+    let out = run_cli(&home, &[], &["keygen", "-o", new_key.to_str().unwrap()]);
+    fails_with(&out, "already exists");
+
     // Bad address.
     let out = run_cli(&home, &["-u", "localhost"], &["node", "show", "not-a-key"]);
     fails_with(&out, "not a base58 address");

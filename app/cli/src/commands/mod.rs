@@ -47,6 +47,8 @@ pub enum Command {
     Airdrop(wallet::AirdropArgs),
     /// Print the keypair's address.
     Address,
+    /// Write a new keypair file (like `solana-keygen new`).
+    Keygen(wallet::KeygenArgs),
 }
 
 pub async fn run(ctx: &Ctx, cmd: Command) -> Result<()> {
@@ -62,6 +64,7 @@ pub async fn run(ctx: &Ctx, cmd: Command) -> Result<()> {
         Command::Transfer(a) => wallet::transfer(ctx, a).await,
         Command::Airdrop(a) => wallet::airdrop(ctx, a).await,
         Command::Address => wallet::address(ctx),
+        Command::Keygen(a) => wallet::keygen(ctx, a),
     }
 }
 

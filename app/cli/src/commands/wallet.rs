@@ -1,4 +1,4 @@
-//! `edgefuel balance|transfer|airdrop|address`: wallet helpers, so the CLI
+//! `edgefuel balance|transfer|airdrop|address|keygen`: wallet helpers, so the CLI
 //! alone can fund and inspect accounts on a local chain or devnet.
 use super::{amount_arg, efuel, pubkey_arg};
 use crate::context::{nonzero, Ctx};
@@ -25,6 +25,17 @@ pub struct TransferArgs {
     /// EFUEL to send, e.g. 12.5
     #[arg(value_parser = amount_arg, allow_hyphen_values = true)]
     pub amount: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Where to write the keypair (Solana's JSON format)
+    /// [default: ~/.config/solana/id.json].
+    #[arg(short = 'o', long)]
+    pub outfile: Option<std::path::PathBuf>,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -110,4 +121,30 @@ pub fn address(ctx: &Ctx) -> Result<()> {
     ctx.emit(&json!({ "address": kp.pubkey().to_string() }), || {
         kp.pubkey().to_string()
     })
+}
+
+/// Writes a new keypair file (for machines without the Solana tool suite).
+pub fn keygen(ctx: &Ctx, a: KeygenArgs) -> Result<()> {
+    let path = match a.outfile {
+        Some(p) => crate::solana_config::expand_tilde(&p),
+        None => crate::solana_config::default_keypair_path()
+            .context("HOME is not set: pass --outfile PATH")?,
+    };
+    if path.exists() && !a.force {
+        bail!(
+            "{} already exists: pass --force to overwrite it (its key would be lost)",
+            path.display()
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    let kp = solana_keypair::Keypair::new();
+    solana_keypair::write_keypair_file(&kp, &path)
+        .map_err(|e| anyhow::anyhow!("cannot write keypair file {}: {e}", path.display()))?;
+    ctx.emit(
+        &json!({ "address": kp.pubkey().to_string(), "path": path.display().to_string() }),
+        || format!("Wrote {} ({})", path.display(), kp.pubkey()),
+    )
 }

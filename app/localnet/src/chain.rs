@@ -17,6 +17,7 @@
 //! transaction at a time, so two transactions from one payer never collide
 //! on account locks).
 use crate::encoding::token_balances;
+use crate::native_logs::NativeLogs;
 use agave_feature_set::FeatureSet;
 use anyhow::Context;
 use solana_account::AccountSharedData;
@@ -81,6 +82,9 @@ pub struct ChainConfig {
     /// Where the accounts database keeps its (memory-mapped) storage files;
     /// `None`: a temporary directory removed when the chain is dropped.
     pub accounts_dir: Option<PathBuf>,
+    /// Redirect this process's stdout to put the native program's `msg!`
+    /// lines into transaction logs (see `native_logs`).
+    pub capture_native_logs: bool,
 }
 
 impl Default for ChainConfig {
@@ -91,6 +95,7 @@ impl Default for ChainConfig {
             faucet_lamports: 500_000_000 * LAMPORTS_PER_SOL,
             max_tx_history: 100_000,
             accounts_dir: None,
+            capture_native_logs: false,
         }
     }
 }
@@ -197,6 +202,7 @@ pub struct Chain {
     history: StdRwLock<History>,
     events: broadcast::Sender<Arc<ChainEvent>>,
     genesis_hash: Hash,
+    native_logs: Option<NativeLogs>,
     config: ChainConfig,
 }
 
@@ -314,6 +320,11 @@ impl Chain {
         set_wall_clock(&bank);
         let forks = BankForks::new_rw_arc(bank);
 
+        let native_logs = if config.capture_native_logs {
+            Some(NativeLogs::install().context("capturing the native program's stdout")?)
+        } else {
+            None
+        };
         let (events, _) = broadcast::channel(4096);
         Ok(Arc::new(Chain {
             forks,
@@ -328,6 +339,7 @@ impl Chain {
             }),
             events,
             genesis_hash,
+            native_logs,
             config,
         }))
     }
@@ -473,6 +485,10 @@ impl Chain {
         let bank = self.working_bank();
         let signature = tx.signatures.first().copied().unwrap_or_default();
         let sanitized = verify(&bank, tx.clone(), true)?;
+        let native = self.native_logs.as_ref().filter(|_| invokes_native(&tx));
+        if let Some(n) = native {
+            n.take(); // stray lines printed outside any execution
+        }
         let batch = bank.prepare_sanitized_batch(std::slice::from_ref(&sanitized));
         let mut timings = ExecuteTimings::default();
         let mut refused: Option<Simulation> = None;
@@ -530,18 +546,25 @@ impl Chain {
             },
         );
         drop(batch);
+        let printed = native.map(NativeLogs::take).unwrap_or_default();
         let (mut commits, balances) = match result {
             Ok(r) => r,
             Err(err) => {
-                let sim = refused.unwrap_or_else(|| Simulation {
+                let mut sim = refused.unwrap_or_else(|| Simulation {
                     err: Some(err),
                     ..Simulation::empty(slot)
                 });
+                merge_native_logs(&mut sim.logs, printed);
                 return Err(SendError::Preflight(Box::new(sim)));
             }
         };
         let committed = match commits.pop() {
-            Some(Ok(c)) => c,
+            Some(Ok(mut c)) => {
+                if let Some(logs) = c.log_messages.as_mut() {
+                    merge_native_logs(logs, printed);
+                }
+                c
+            }
             Some(Err(e)) => {
                 tracing::warn!(%signature, "transaction dropped: {e}");
                 return Ok((signature, None));
@@ -610,6 +633,12 @@ impl Chain {
         options: SimulateOptions,
     ) -> Result<Simulation, SendError> {
         let gate = self.gate.clone().read_owned().await;
+        // A native program's printed lines are told apart by serializing.
+        let native = self.native_logs.is_some() && invokes_native(&tx);
+        let commit = match native {
+            true => Some(self.commit.clone().lock_owned().await),
+            false => None,
+        };
         let this = self.clone();
         tokio::task::spawn_blocking(move || {
             let bank = this.working_bank();
@@ -623,9 +652,17 @@ impl Chain {
                 replaced = Some((hash, last_valid));
             }
             let sanitized = verify(&bank, tx, options.sig_verify)?;
+            let logs = this.native_logs.as_ref().filter(|_| native);
+            if let Some(n) = logs {
+                n.take();
+            }
             let sim = bank.simulate_transaction_unchecked(&sanitized, options.inner_instructions);
+            let printed = logs.map(NativeLogs::take).unwrap_or_default();
+            drop(commit);
             drop(gate);
-            Ok(Simulation::from_runtime(bank.slot(), sim, replaced))
+            let mut sim = Simulation::from_runtime(bank.slot(), sim, replaced);
+            merge_native_logs(&mut sim.logs, printed);
+            Ok(sim)
         })
         .await
         .map_err(|e| SendError::Invalid(format!("internal error: {e}")))?
@@ -741,6 +778,19 @@ impl Chain {
         })
         .await
     }
+}
+
+/// Whether a top-level instruction runs the natively hosted program.
+fn invokes_native(tx: &VersionedTransaction) -> bool {
+    let keys = tx.message.static_account_keys();
+    tx.message
+        .instructions()
+        .iter()
+        .any(|ix| keys.get(ix.program_id_index as usize) == Some(&edgefuel::ID))
+}
+
+fn merge_native_logs(logs: &mut Vec<String>, printed: Vec<String>) {
+    crate::native_logs::merge(logs, &edgefuel::ID.to_string(), printed);
 }
 
 /// Sanitizes (and optionally checks the signatures of) a transaction.

@@ -19,6 +19,7 @@
 pub mod bootstrap;
 pub mod chain;
 pub mod encoding;
+pub mod native_logs;
 pub mod rpc;
 pub mod rpc_error;
 pub mod server;

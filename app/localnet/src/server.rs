@@ -158,6 +158,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         faucet_lamports: opts.faucet_sol.saturating_mul(LAMPORTS_PER_SOL),
         max_tx_history: opts.max_tx_history,
         accounts_dir: Some(scratch.join("accounts")),
+        capture_native_logs: cfg!(unix),
     })
     .await?;
     let faucet_path = keys_dir.join("faucet.json");

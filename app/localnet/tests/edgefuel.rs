@@ -19,16 +19,17 @@ use solana_rpc_client_api::filter::RpcFilterType;
 use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
 use solana_signer::Signer;
 use solana_transaction::Transaction;
+use solana_transaction_status_client_types::UiTransactionEncoding;
 use std::collections::BTreeSet;
 
 async fn send(
     rpc: &RpcClient,
     ixs: &[anchor_lang::solana_program::instruction::Instruction],
     signer: &Keypair,
-) {
+) -> solana_signature::Signature {
     let blockhash = rpc.get_latest_blockhash().await.unwrap();
     let tx = Transaction::new_signed_with_payer(ixs, Some(&signer.pubkey()), &[signer], blockhash);
-    rpc.send_and_confirm_transaction(&tx).await.unwrap();
+    rpc.send_and_confirm_transaction(&tx).await.unwrap()
 }
 
 async fn efuel(rpc: &RpcClient, owner: &Pubkey) -> u64 {
@@ -77,12 +78,26 @@ async fn register_delegate_and_find_accounts() {
     let staker = net.keypair("staker.json");
     let node = pda::node(&operator.pubkey());
 
-    send(
+    let sig = send(
         &rpc,
         &[ix::register_node(&operator.pubkey(), metadata())],
         &operator,
     )
     .await;
+    let logs: Option<Vec<String>> = rpc
+        .get_transaction(&sig, UiTransactionEncoding::Json)
+        .await
+        .unwrap()
+        .transaction
+        .meta
+        .unwrap()
+        .log_messages
+        .into();
+    assert!(
+        logs.unwrap()
+            .contains(&"Program log: Instruction: RegisterNode".to_string()),
+        "native msg! lines reach the transaction logs"
+    );
     send(
         &rpc,
         &[ix::delegate(&operator.pubkey(), &node, 1_000 * EFUEL)],
@@ -194,7 +209,15 @@ async fn register_delegate_and_find_accounts() {
             ..
         }) => {
             assert!(sim.err.is_some());
-            assert!(!sim.logs.clone().unwrap_or_default().is_empty());
+            // The native program's own lines are in the logs, in place.
+            let logs = sim.logs.clone().unwrap_or_default();
+            let invoke = format!("Program {} invoke [1]", edgefuel::ID);
+            let at = logs.iter().rposition(|l| *l == invoke).unwrap();
+            assert_eq!(
+                logs[at + 1],
+                "Program log: Instruction: Delegate",
+                "{logs:#?}"
+            );
         }
         other => panic!("expected a preflight failure, got {other:?}"),
     }

@@ -9,14 +9,14 @@
 #![allow(deprecated)]
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::AccountMeta;
 use anchor_lang::solana_program::instruction::Instruction;
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
-use anchor_spl::associated_token::{
-    self, get_associated_token_address, spl_associated_token_account,
-};
+use anchor_lang::AccountDeserialize;
+use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
 use anchor_spl::token::spl_token;
 use edgefuel::error::EdgeFuelError;
 use edgefuel::{pda, Delegation, Network, Node, NodeMetadata, Params, PauseScope};
+use edgefuel_client::ix;
 use solana_banks_client::BanksClientError;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
@@ -171,33 +171,14 @@ impl TestContext {
         verifier_threshold: u8,
         genesis_supply: u64,
     ) -> Instruction {
-        let genesis_owner = self.whale.pubkey();
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::InitializeNetwork {
-                payer: self.payer(),
-                network: pda::network(),
-                mint: pda::mint(),
-                vault: pda::vault(),
-                treasury: pda::treasury(),
-                genesis_owner,
-                genesis_token: get_associated_token_address(&genesis_owner, &pda::mint()),
-                token_program: spl_token::ID,
-                associated_token_program: associated_token::ID,
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::InitializeNetwork {
-                args: edgefuel::InitializeNetworkArgs {
-                    params,
-                    guardian,
-                    verifiers,
-                    verifier_threshold,
-                    genesis_supply,
-                },
-            }
-            .data(),
-        }
+        let args = edgefuel::InitializeNetworkArgs {
+            params,
+            guardian,
+            verifiers,
+            verifier_threshold,
+            genesis_supply,
+        };
+        ix::initialize_network(&self.payer(), &self.whale.pubkey(), args)
     }
 
     /// Signs with the payer plus `signers` on a fresh blockhash and processes.
@@ -376,20 +357,10 @@ impl TestContext {
     // ---- instructions ----------------------------------------------------
 
     pub fn pause_ix(&self, signer: &Pubkey, scope: PauseScope, pause: bool) -> Instruction {
-        let accounts = edgefuel::accounts::SetPause {
-            guardian: *signer,
-            network: pda::network(),
-        }
-        .to_account_metas(None);
-        let data = if pause {
-            edgefuel::instruction::Pause { scope }.data()
+        if pause {
+            ix::pause(signer, scope)
         } else {
-            edgefuel::instruction::Unpause { scope }.data()
-        };
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts,
-            data,
+            ix::unpause(signer, scope)
         }
     }
 
@@ -399,17 +370,7 @@ impl TestContext {
     }
 
     pub fn register_node_ix(&self, operator: &Pubkey, metadata: NodeMetadata) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::RegisterNode {
-                operator: *operator,
-                network: pda::network(),
-                node: pda::node(operator),
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::RegisterNode { metadata }.data(),
-        }
+        ix::register_node(operator, metadata)
     }
 
     pub async fn register_node(&mut self, operator: &Keypair, metadata: NodeMetadata) -> TxResult {
@@ -423,16 +384,8 @@ impl TestContext {
         node_operator: &Pubkey,
         metadata: NodeMetadata,
     ) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::UpdateNode {
-                operator: operator.pubkey(),
-                network: pda::network(),
-                node: pda::node(node_operator),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::UpdateNode { metadata }.data(),
-        };
+        let mut ix = ix::update_node(&operator.pubkey(), metadata);
+        ix.accounts[2].pubkey = pda::node(node_operator);
         self.send(&[ix], &[operator]).await
     }
 
@@ -442,28 +395,14 @@ impl TestContext {
         node_operator: &Pubkey,
         agent: Pubkey,
     ) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::SetAgentKey {
-                operator: operator.pubkey(),
-                node: pda::node(node_operator),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::SetAgentKey { agent }.data(),
-        };
+        let mut ix = ix::set_agent_key(&operator.pubkey(), agent);
+        ix.accounts[1].pubkey = pda::node(node_operator);
         self.send(&[ix], &[operator]).await
     }
 
     pub async fn exit_node(&mut self, operator: &Keypair, node_operator: &Pubkey) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::ExitNode {
-                operator: operator.pubkey(),
-                node: pda::node(node_operator),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::ExitNode {}.data(),
-        };
+        let mut ix = ix::exit_node(&operator.pubkey());
+        ix.accounts[1].pubkey = pda::node(node_operator);
         self.send(&[ix], &[operator]).await
     }
 
@@ -475,21 +414,9 @@ impl TestContext {
         staker_token: &Pubkey,
         amount: u64,
     ) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::Delegate {
-                staker: *staker,
-                network: pda::network(),
-                node: *node,
-                delegation: pda::delegation(node, staker),
-                staker_token: *staker_token,
-                vault: pda::vault(),
-                token_program: spl_token::ID,
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::Delegate { amount }.data(),
-        }
+        let mut ix = ix::delegate(staker, node, amount);
+        ix.accounts[4].pubkey = *staker_token;
+        ix
     }
 
     /// `staker` delegates `amount` to `operator`'s node from its EFUEL account.
@@ -504,17 +431,7 @@ impl TestContext {
     }
 
     pub fn undelegate_ix(&self, staker: &Pubkey, node: &Pubkey, shares: u64) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::Undelegate {
-                staker: *staker,
-                network: pda::network(),
-                node: *node,
-                delegation: pda::delegation(node, staker),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::Undelegate { shares }.data(),
-        }
+        ix::undelegate(staker, node, shares)
     }
 
     pub async fn undelegate(
@@ -533,20 +450,9 @@ impl TestContext {
         node: &Pubkey,
         staker_token: &Pubkey,
     ) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::Withdraw {
-                staker: *staker,
-                network: pda::network(),
-                node: *node,
-                delegation: pda::delegation(node, staker),
-                staker_token: *staker_token,
-                vault: pda::vault(),
-                token_program: spl_token::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::Withdraw {}.data(),
-        }
+        let mut ix = ix::withdraw(staker, node);
+        ix.accounts[4].pubkey = *staker_token;
+        ix
     }
 
     pub async fn withdraw(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
@@ -559,20 +465,9 @@ impl TestContext {
     }
 
     pub fn claim_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::ClaimRewards {
-                staker: *staker,
-                network: pda::network(),
-                node: *node,
-                delegation: pda::delegation(node, staker),
-                mint: pda::mint(),
-                staker_token: *staker_token,
-                token_program: spl_token::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::ClaimRewards {}.data(),
-        }
+        let mut ix = ix::claim_rewards(staker, node);
+        ix.accounts[5].pubkey = *staker_token;
+        ix
     }
 
     pub async fn claim(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
@@ -752,21 +647,7 @@ impl TestContext {
         tb: &TestBatch,
         args: SubmitBatchArgs,
     ) -> Instruction {
-        let node = pda::node(&tb.operator);
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::SubmitBatch {
-                authority: *authority,
-                payer: self.payer(),
-                network: pda::network(),
-                node,
-                batch: pda::batch(&node, args.seq),
-                epoch_stats: pda::node_epoch(&node, args.epoch),
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::SubmitBatch { args }.data(),
-        }
+        ix::submit_batch(authority, &self.payer(), &tb.operator, args)
     }
 
     pub async fn submit(&mut self, authority: &Keypair, tb: &TestBatch) -> TxResult {
@@ -775,16 +656,7 @@ impl TestContext {
     }
 
     pub fn seal_ix(&self, batch: &Pubkey) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::SealBatch {
-                network: pda::network(),
-                batch: *batch,
-                slot_hashes: <anchor_lang::prelude::SlotHashes as anchor_lang::solana_program::sysvar::SysvarId>::id(),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::SealBatch {}.data(),
-        }
+        ix::seal_batch(batch)
     }
 
     pub async fn seal(&mut self, batch: &Pubkey) -> TxResult {
@@ -798,16 +670,7 @@ impl TestContext {
         tb: &TestBatch,
         items: Vec<RevealItem>,
     ) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::RevealSamples {
-                authority: *authority,
-                node: pda::node(&tb.operator),
-                batch: tb.key(),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::RevealSamples { items }.data(),
-        }
+        ix::reveal_samples(authority, &tb.operator, &tb.key(), items)
     }
 
     pub async fn reveal(
@@ -831,16 +694,7 @@ impl TestContext {
     }
 
     pub fn vote_ix(&self, verifier: &Pubkey, batch: &Pubkey, verdict: Verdict) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::Vote {
-                verifier: *verifier,
-                network: pda::network(),
-                batch: *batch,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::Vote { verdict }.data(),
-        }
+        ix::vote(verifier, batch, verdict)
     }
 
     pub async fn vote(&mut self, verifier: &Keypair, batch: &Pubkey, verdict: Verdict) -> TxResult {
@@ -850,27 +704,10 @@ impl TestContext {
 
     /// `finalize_batch`; `bounty_to` are the Invalid voters' EFUEL accounts.
     pub fn finalize_ix(&self, tb: &TestBatch, bounty_to: &[Pubkey]) -> Instruction {
-        let node = pda::node(&tb.operator);
-        let mut accounts = edgefuel::accounts::SettleBatch {
-            network: pda::network(),
-            node,
-            batch: tb.key(),
-            epoch_stats: pda::node_epoch(&node, tb.epoch),
-            vault: pda::vault(),
-            treasury: pda::treasury(),
-            token_program: spl_token::ID,
-        }
-        .to_account_metas(None);
-        accounts.extend(
-            bounty_to
-                .iter()
-                .map(|k| anchor_lang::solana_program::instruction::AccountMeta::new(*k, false)),
-        );
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts,
-            data: edgefuel::instruction::FinalizeBatch {}.data(),
-        }
+        let mut ix = ix::finalize_batch(&tb.operator, &tb.key(), tb.epoch, &[]);
+        ix.accounts
+            .extend(bounty_to.iter().map(|k| AccountMeta::new(*k, false)));
+        ix
     }
 
     pub async fn finalize(&mut self, tb: &TestBatch, bounty_to: &[Pubkey]) -> TxResult {
@@ -879,21 +716,7 @@ impl TestContext {
     }
 
     pub fn report_missed_ix(&self, tb: &TestBatch) -> Instruction {
-        let node = pda::node(&tb.operator);
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::SettleBatch {
-                network: pda::network(),
-                node,
-                batch: tb.key(),
-                epoch_stats: pda::node_epoch(&node, tb.epoch),
-                vault: pda::vault(),
-                treasury: pda::treasury(),
-                token_program: spl_token::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::ReportMissed {}.data(),
-        }
+        ix::report_missed(&tb.operator, &tb.key(), tb.epoch)
     }
 
     pub async fn report_missed(&mut self, tb: &TestBatch) -> TxResult {
@@ -902,16 +725,7 @@ impl TestContext {
     }
 
     pub fn close_batch_ix(&self, tb: &TestBatch) -> Instruction {
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::CloseBatch {
-                node: pda::node(&tb.operator),
-                operator: tb.operator,
-                batch: tb.key(),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::CloseBatch {}.data(),
-        }
+        ix::close_batch(&tb.operator, &tb.key())
     }
 
     pub async fn close_batch(&mut self, tb: &TestBatch) -> TxResult {
@@ -920,15 +734,7 @@ impl TestContext {
     }
 
     pub async fn unjail(&mut self, operator: &Keypair) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::UnjailNode {
-                operator: operator.pubkey(),
-                node: pda::node(&operator.pubkey()),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::UnjailNode {}.data(),
-        };
+        let ix = ix::unjail_node(&operator.pubkey());
         self.send(&[ix], &[operator]).await
     }
 
@@ -971,26 +777,11 @@ impl TestContext {
         id: u64,
         action: ProposalAction,
     ) -> Instruction {
-        let node = pda::node(node_operator);
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::CreateProposal {
-                proposer: *proposer,
-                network: pda::network(),
-                node,
-                delegation: pda::delegation(&node, proposer),
-                proposal: pda::proposal(id),
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::CreateProposal {
-                args: CreateProposalArgs {
-                    action,
-                    description_uri: "https://forum.edgefuel.example/p/1".into(),
-                },
-            }
-            .data(),
-        }
+        let args = CreateProposalArgs {
+            action,
+            description_uri: "https://forum.edgefuel.example/p/1".into(),
+        };
+        ix::create_proposal(proposer, node_operator, id, args)
     }
 
     /// Creates the next proposal with `proposer`'s delegation in `node_operator`'s node.
@@ -1012,22 +803,7 @@ impl TestContext {
         id: u64,
         choice: VoteChoice,
     ) -> Instruction {
-        let node = pda::node(node_operator);
-        let delegation = pda::delegation(&node, voter);
-        let proposal = pda::proposal(id);
-        Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::CastVote {
-                voter: *voter,
-                node,
-                delegation,
-                proposal,
-                vote_record: pda::proposal_vote(&proposal, &delegation),
-                system_program: anchor_lang::system_program::ID,
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::CastVote { choice }.data(),
-        }
+        ix::cast_vote(voter, node_operator, id, choice)
     }
 
     pub async fn cast_vote(
@@ -1042,50 +818,21 @@ impl TestContext {
     }
 
     pub async fn finalize_proposal(&mut self, id: u64) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::FinalizeProposal {
-                network: pda::network(),
-                proposal: pda::proposal(id),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::FinalizeProposal {}.data(),
-        };
-        self.send(&[ix], &[]).await
+        self.send(&[ix::finalize_proposal(id)], &[]).await
     }
 
-    /// `execute_proposal`; `target` is the action's account, if it has one.
+    /// `execute_proposal`; `target` is the action's account, if it has one
+    /// (tests pass none or a wrong one on purpose).
     pub async fn execute_proposal(&mut self, id: u64, target: Option<Pubkey>) -> TxResult {
-        let mut accounts = edgefuel::accounts::ExecuteProposal {
-            network: pda::network(),
-            proposal: pda::proposal(id),
-            treasury: pda::treasury(),
-            token_program: spl_token::ID,
-        }
-        .to_account_metas(None);
-        if let Some(t) = target {
-            accounts.push(anchor_lang::solana_program::instruction::AccountMeta::new(
-                t, false,
-            ));
-        }
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts,
-            data: edgefuel::instruction::ExecuteProposal {}.data(),
-        };
+        // A threshold change names no account: the builder adds none.
+        let mut ix = ix::execute_proposal(id, &ProposalAction::SetVerifierThreshold(0));
+        ix.accounts
+            .extend(target.map(|t| AccountMeta::new(t, false)));
         self.send(&[ix], &[]).await
     }
 
     pub async fn cancel_proposal(&mut self, proposer: &Keypair, id: u64) -> TxResult {
-        let ix = Instruction {
-            program_id: edgefuel::ID,
-            accounts: edgefuel::accounts::CancelProposal {
-                proposer: proposer.pubkey(),
-                proposal: pda::proposal(id),
-            }
-            .to_account_metas(None),
-            data: edgefuel::instruction::CancelProposal {}.data(),
-        };
+        let ix = ix::cancel_proposal(&proposer.pubkey(), id);
         self.send(&[ix], &[proposer]).await
     }
 

@@ -141,6 +141,8 @@ pub enum SendError {
     SignatureVerification,
     /// Preflight simulation failed (`-32002`); nothing was committed.
     Preflight(Box<Simulation>),
+    /// The execution task failed (`-32603`).
+    Internal(String),
 }
 
 /// Result of running a transaction without committing it.
@@ -469,7 +471,7 @@ impl Chain {
             out
         })
         .await
-        .map_err(|e| SendError::Invalid(format!("internal error: {e}")))?;
+        .map_err(|e| SendError::Internal(e.to_string()))?;
         let (signature, event) = outcome?;
         if let Some(event) = event {
             let _ = self.events.send(Arc::new(event));
@@ -665,7 +667,7 @@ impl Chain {
             Ok(sim)
         })
         .await
-        .map_err(|e| SendError::Invalid(format!("internal error: {e}")))?
+        .map_err(|e| SendError::Internal(e.to_string()))?
     }
 
     /// Sends `lamports` from the faucet to `to`.

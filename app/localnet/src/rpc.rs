@@ -500,6 +500,7 @@ async fn send_transaction(chain: &Arc<Chain>, p: Params) -> Result<Value, RpcErr
 fn send_error(e: SendError) -> RpcError {
     match e {
         SendError::Invalid(msg) => RpcError::invalid_params(msg),
+        SendError::Internal(msg) => RpcError::internal(msg),
         SendError::SignatureVerification => {
             RpcCustomError::TransactionSignatureVerificationFailure.into()
         }

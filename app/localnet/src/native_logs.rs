@@ -53,9 +53,9 @@ impl NativeLogs {
                             Line::Text(line)
                         }
                     };
-                    if tx.send(item).is_err() {
-                        break;
-                    }
+                    // Keep draining even if nobody collects any more:
+                    // a full pipe would block the program's next `msg!`.
+                    let _ = tx.send(item);
                 }
             })?;
         Ok(NativeLogs {

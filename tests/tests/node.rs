@@ -77,9 +77,28 @@ async fn update_node_and_refusals() {
     m.region = "us-east".into();
     t.update_node(&op, &op.pubkey(), m).await.unwrap();
     let n = t.node(&op.pubkey()).await;
-    assert_eq!(n.commission_bps, 300);
+    // Metadata changes at once; a commission raise waits one unbonding period.
     assert_eq!(n.endpoint, "https://gpu-2.example");
     assert_eq!(n.region, "us-east");
+    assert_eq!(n.commission_bps, 100);
+    assert_eq!(n.pending_commission_bps, 300);
+    assert_eq!(
+        n.commission_effective_at,
+        START_TIME + default_params().unbonding_seconds
+    );
+    // A cut applies at once and drops the pending raise.
+    t.update_node(&op, &op.pubkey(), metadata(50))
+        .await
+        .unwrap();
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (
+            n.commission_bps,
+            n.pending_commission_bps,
+            n.commission_effective_at
+        ),
+        (50, 0, 0)
+    );
 
     let keys = [pda::node(&op.pubkey())];
     let before = t.snapshot(&keys).await;
@@ -161,4 +180,43 @@ async fn exit_node_stops_new_stake_and_lets_stake_unbond() {
     t.withdraw(&op, &op.pubkey()).await.unwrap();
     assert_eq!(t.efuel(&op.pubkey()).await, 2_000 * EFUEL);
     assert!(t.delegation(&op.pubkey(), &op.pubkey()).await.is_none());
+}
+
+#[tokio::test]
+async fn a_commission_raise_applies_only_after_the_unbonding_period() {
+    let mut t = TestContext::new().await;
+    let op = t.staked_node(0, 1_000 * EFUEL).await;
+    t.update_node(&op, &op.pubkey(), metadata(1_000))
+        .await
+        .unwrap();
+    let run_batch = |seq: u64| TestBatch::new(&op.pubkey(), seq, 8, 1_000_000, &[]);
+    let v0 = t.verifiers[0].insecure_clone();
+    let v1 = t.verifiers[1].insecure_clone();
+    // Before the raise is due: no commission.
+    let mut tb = run_batch(1);
+    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    t.commit_and_reveal(&op, &tb).await;
+    t.vote(&v0, &tb.key(), edgefuel::Verdict::Valid)
+        .await
+        .unwrap();
+    t.vote(&v1, &tb.key(), edgefuel::Verdict::Valid)
+        .await
+        .unwrap();
+    t.finalize(&tb, &[]).await.unwrap();
+    assert_eq!(t.node(&op.pubkey()).await.commission_owed, 0);
+    // After it: 10 % of the next batch's 8 000 000 reward units.
+    t.advance_time(default_params().unbonding_seconds).await;
+    let mut tb = run_batch(2);
+    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    t.commit_and_reveal(&op, &tb).await;
+    t.vote(&v0, &tb.key(), edgefuel::Verdict::Valid)
+        .await
+        .unwrap();
+    t.vote(&v1, &tb.key(), edgefuel::Verdict::Valid)
+        .await
+        .unwrap();
+    t.finalize(&tb, &[]).await.unwrap();
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!((n.commission_bps, n.pending_commission_bps), (1_000, 0));
+    assert_eq!(n.commission_owed, 800_000);
 }

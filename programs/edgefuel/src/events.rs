@@ -47,6 +47,8 @@ pub struct NodeUpdated {
     pub node: Pubkey,
     pub commission_bps_before: u16,
     pub commission_bps_after: u16,
+    pub pending_commission_bps: u16,
+    pub commission_effective_at: i64,
     pub endpoint: String,
     pub gpu_model: String,
     pub vram_mib: u32,

@@ -79,7 +79,7 @@ pub struct Node {
     pub status: NodeStatus,
     /// End of the current jail term (unix seconds; 0 when never jailed).
     pub jailed_until: i64,
-    /// Commission on rewards (bps).
+    /// Commission on rewards now in force (bps).
     pub commission_bps: u16,
     /// Agent endpoint URL.
     #[max_len(96)]
@@ -128,8 +128,12 @@ pub struct Node {
     pub total_rewards: u64,
     /// Stake slashed from this pool (base units).
     pub total_slashed: u64,
+    /// A commission raise waiting for `commission_effective_at` (bps).
+    pub pending_commission_bps: u16,
+    /// When the pending raise applies (unix seconds; 0 when none pending).
+    pub commission_effective_at: i64,
     /// Reserved for future fields.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 54],
 }
 
 impl Node {
@@ -211,6 +215,31 @@ impl Node {
         self.total_slashed.add_checked(amount)?;
         self.invariant()?;
         Ok(amount)
+    }
+
+    /// Changes the commission. A cut applies at once (and drops any pending
+    /// raise); a raise applies only after `delay` seconds, so delegators have
+    /// a full unbonding period to leave before it bites.
+    pub fn schedule_commission(&mut self, bps: u16, now: i64, delay: i64) -> Result<()> {
+        if bps <= self.commission_bps {
+            self.commission_bps = bps;
+            self.pending_commission_bps = 0;
+            self.commission_effective_at = 0;
+        } else {
+            self.pending_commission_bps = bps;
+            self.commission_effective_at =
+                now.checked_add(delay).ok_or(EdgeFuelError::MathOverflow)?;
+        }
+        Ok(())
+    }
+
+    /// Applies a scheduled raise once its time has come.
+    pub fn apply_due_commission(&mut self, now: i64) {
+        if self.commission_effective_at != 0 && now >= self.commission_effective_at {
+            self.commission_bps = self.pending_commission_bps;
+            self.pending_commission_bps = 0;
+            self.commission_effective_at = 0;
+        }
     }
 
     /// Accrues a reward: commission to the operator, the rest to bonded

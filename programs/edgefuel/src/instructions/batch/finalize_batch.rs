@@ -83,6 +83,7 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
     network.total_rewards_accrued.add_checked(reward)?;
 
     let node = &mut accounts.node;
+    node.apply_due_commission(now);
     let (commission, to_pool) = node.accrue_reward(reward)?;
     node.verified_work.add_checked(batch.total_work)?;
     node.batches_accepted.add_checked(1)?;

@@ -31,12 +31,17 @@ impl UpdateNode<'_> {
 /// Specification:
 /// - before: signer is the node's operator; the node is not exiting;
 ///   metadata within bounds, commission ≤ `max_commission_bps`.
-/// - after: metadata and commission replaced; pool and counters unchanged.
+/// - after: metadata replaced; a commission cut applies at once, a raise is
+///   scheduled for now + `unbonding_seconds` (delegators can leave first);
+///   pool and counters unchanged.
 #[access_control(ctx.accounts.validate(&metadata))]
 pub fn handle_update_node(ctx: Context<UpdateNode>, metadata: NodeMetadata) -> Result<()> {
     let node = &mut ctx.accounts.node;
+    let now = Clock::get()?.unix_timestamp;
+    let delay = ctx.accounts.network.params.unbonding_seconds;
     let commission_bps_before = node.commission_bps;
-    node.commission_bps = metadata.commission_bps;
+    node.apply_due_commission(now);
+    node.schedule_commission(metadata.commission_bps, now, delay)?;
     node.endpoint = metadata.endpoint.clone();
     node.gpu_model = metadata.gpu_model.clone();
     node.vram_mib = metadata.vram_mib;
@@ -44,7 +49,9 @@ pub fn handle_update_node(ctx: Context<UpdateNode>, metadata: NodeMetadata) -> R
     emit!(NodeUpdated {
         node: node.key(),
         commission_bps_before,
-        commission_bps_after: metadata.commission_bps,
+        commission_bps_after: node.commission_bps,
+        pending_commission_bps: node.pending_commission_bps,
+        commission_effective_at: node.commission_effective_at,
         endpoint: metadata.endpoint,
         gpu_model: metadata.gpu_model,
         vram_mib: metadata.vram_mib,

@@ -1,0 +1,87 @@
+//! The verifier's side: re-execute every revealed job from its spec on the
+//! verifier's own device and vote.
+use anyhow::Context;
+use edgefuel_client::edgefuel::{Batch, Verdict};
+use edgefuel_jobs::{execute, Backend, CpuBackend, GpuBackend, JobSpec};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// The verifiers' device: the GPU backend, or the CPU when the machine has
+/// no GPU adapter (`note` says why).
+pub struct Device {
+    pub backend: Box<dyn Backend>,
+    /// Set when falling back to the CPU.
+    pub note: Option<String>,
+}
+
+impl Device {
+    pub fn open() -> Device {
+        match GpuBackend::new() {
+            Ok(gpu) => Device {
+                backend: Box::new(gpu),
+                note: None,
+            },
+            Err(e) => Device {
+                backend: Box::new(CpuBackend::new()),
+                note: Some(format!("no GPU adapter ({e}); verifying on the CPU")),
+            },
+        }
+    }
+
+    pub fn name(&self) -> String {
+        self.backend.name()
+    }
+}
+
+/// A verifier's findings on one batch.
+pub struct Review {
+    pub verdict: Verdict,
+    /// Revealed jobs re-executed.
+    pub checked: usize,
+    /// Of those, the ones whose revealed leaf matched the re-execution.
+    pub matched: usize,
+    pub elapsed: Duration,
+}
+
+/// Re-executes every revealed leaf of `batch` from the spec the node
+/// published under its job id, on `device`. The first leaf whose kind, work
+/// units or output commitment differs from the re-execution is the evidence
+/// of an `Invalid` verdict (with the verifier's own commitment).
+pub fn review(
+    batch: &Batch,
+    published: &HashMap<[u8; 32], JobSpec>,
+    device: &dyn Backend,
+) -> anyhow::Result<Review> {
+    let started = Instant::now();
+    let mut first_bad: Option<Verdict> = None;
+    let mut matched = 0;
+    let sample = batch.sample();
+    for (pos, &index) in sample.iter().enumerate() {
+        let leaf = batch
+            .revealed
+            .get(pos)
+            .with_context(|| format!("revealed leaf {index} missing from the batch account"))?;
+        let spec = published.get(&leaf.job_id).with_context(|| {
+            format!("the node did not publish the spec of revealed leaf {index}")
+        })?;
+        let out = execute(spec, device)
+            .with_context(|| format!("re-executing leaf {index} on {}", device.name()))?;
+        let honest = leaf.kind == spec.kind() as u8
+            && leaf.work_units == spec.work_units()
+            && leaf.output_commitment == out.output_commitment();
+        if honest {
+            matched += 1;
+        } else if first_bad.is_none() {
+            first_bad = Some(Verdict::Invalid {
+                leaf_index: index,
+                expected_commitment: out.output_commitment(),
+            });
+        }
+    }
+    Ok(Review {
+        verdict: first_bad.unwrap_or(Verdict::Valid),
+        checked: sample.len(),
+        matched,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,210 @@
+//! Runs the built `edgefuel-demo` (it starts its own local chain on free
+//! ports) and checks the exact outcome in its JSON summary. No GPU needed:
+//! without an adapter the verifiers fall back to the CPU, and the summary
+//! says which device verified.
+use serde_json::Value;
+use std::process::{Command, Output};
+use std::time::Instant;
+
+const EFUEL: u64 = 1_000_000_000;
+
+fn demo(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_edgefuel-demo"))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The demo's jobs, from their shapes (app/demo/src/agent.rs): job i is
+/// gemm_i8 (64 + 8·(i/3 mod 4))×96×128 when i mod 3 = 0, mlp_i8 batch 16
+/// through 128→96→32 when 1, conv2d_i8 16×16×16→16 3×3 (padding 1) when 2.
+fn work_units(i: u64) -> u64 {
+    match i % 3 {
+        0 => (64 + 8 * (i / 3 % 4)) * 96 * 128,
+        1 => 16 * (128 * 96 + 96 * 32),
+        _ => 16 * 16 * 16 * (3 * 3 * 16),
+    }
+}
+
+#[test]
+fn the_demo_pays_verified_work_and_slashes_a_skipped_job_exactly() {
+    let started = Instant::now();
+    let out = demo(&["--jobs", "12", "--output", "json"]);
+    let story = text(&out.stderr);
+    eprintln!("{story}");
+    assert!(out.status.success(), "demo failed:\n{story}");
+    let s: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", text(&out.stdout)));
+    eprintln!(
+        "verified on {} in {:.1} s",
+        s["verifier_device"],
+        started.elapsed().as_secs_f64()
+    );
+    assert!(s["verifier_device"].as_str().unwrap().len() > 2);
+    assert!(story.contains(&format!("on {}", s["verifier_device"].as_str().unwrap())));
+    assert_eq!(s["chain"], "started");
+    assert_eq!(s["checks_passed"], true);
+    assert_eq!(s["params"]["commission_bps"], 500);
+    assert_eq!(s["params"]["slash_fraud_bps"], 1_000);
+    assert_eq!(s["params"]["verifier_bounty_bps"], 1_000);
+
+    // Honest batch: 12 jobs (4 of each kind), all 8 sampled leaves
+    // (min_samples) re-executed by both verifiers.
+    let h = &s["honest"];
+    let b = &h["batch"];
+    let total: u64 = (0..12).map(work_units).sum();
+    assert_eq!(total, 7_077_888);
+    assert_eq!(b["leaf_count"], 12);
+    assert_eq!(b["total_work"], total);
+    assert_eq!(b["status"], "Accepted");
+    assert_eq!(b["jobs"]["gemm_i8"], 4);
+    assert_eq!(b["jobs"]["mlp_i8"], 4);
+    assert_eq!(b["jobs"]["conv2d_i8"], 4);
+    assert_eq!(b["sample"].as_array().unwrap().len(), 8);
+    // 8 items at depth 4 (81 + 32·4 = 209 bytes each of an 880-byte
+    // budget): 4 per transaction, 2 transactions.
+    assert_eq!(b["reveals_per_transaction"], 4);
+    assert_eq!(b["reveal_transactions"], 2);
+    for v in b["votes"].as_array().unwrap() {
+        assert_eq!(v["verdict"], "Valid");
+        assert_eq!(
+            (v["checked"].as_u64(), v["matched"].as_u64()),
+            (Some(8), Some(8))
+        );
+    }
+    assert_eq!(b["votes"].as_array().unwrap().len(), 2);
+
+    // Reward 7 077 888 base units (1 per work unit): commission
+    // ⌊7 077 888 · 5 %⌋ = 353 894; 6 723 994 over 2 000 EFUEL of shares
+    // (1 500 : 300 : 200) at ⌊6 723 994 · 10¹⁸ / (2 000 · 10⁹)⌋ =
+    // 3 361 997 000 per 10¹⁸ shares: 5 042 995, 1 008 599, 672 399; 1 unit of
+    // dust is never minted.
+    assert_eq!(h["reward"], total);
+    assert_eq!(h["commission"], 353_894);
+    assert_eq!(h["to_pool"], 6_723_994);
+    assert_eq!(h["dust"], 1);
+    let earned: Vec<(String, u64)> = h["earnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["claimed"], e["expected"]);
+            (
+                e["party"].as_str().unwrap().to_string(),
+                e["claimed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        earned,
+        vec![
+            ("operator".to_string(), 353_894 + 5_042_995),
+            ("alice".to_string(), 1_008_599),
+            ("bob".to_string(), 672_399),
+        ]
+    );
+
+    // Fraud batch: 8 jobs (≤ min_samples, all sampled), job 4 skipped.
+    let f = &s["fraud"];
+    let b = &f["batch"];
+    assert_eq!(b["leaf_count"], 8);
+    assert_eq!(b["status"], "Rejected");
+    let mut sample: Vec<u64> = b["sample"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_u64().unwrap())
+        .collect();
+    sample.sort();
+    assert_eq!(sample, (0..8).collect::<Vec<u64>>());
+    assert_eq!(f["skipped_leaf"], 4);
+    for v in b["votes"].as_array().unwrap() {
+        assert_eq!(v["verdict"], "Invalid");
+        assert_eq!(v["leaf_index"], 4);
+        assert_eq!(
+            (v["checked"].as_u64(), v["matched"].as_u64()),
+            (Some(8), Some(7))
+        );
+    }
+    // 10 % of the 2 000 EFUEL pool; 10 % of that shared by the 2 voters.
+    assert_eq!(f["pool_before"], 2_000 * EFUEL);
+    assert_eq!(f["slashed"], 200 * EFUEL);
+    assert_eq!(f["pool_after"], 1_800 * EFUEL);
+    let stakes: Vec<(u64, u64, u64)> = f["stakes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["before"].as_u64().unwrap(),
+                s["after"].as_u64().unwrap(),
+                s["lost"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stakes,
+        vec![
+            (1_500 * EFUEL, 1_350 * EFUEL, 150 * EFUEL),
+            (300 * EFUEL, 270 * EFUEL, 30 * EFUEL),
+            (200 * EFUEL, 180 * EFUEL, 20 * EFUEL),
+        ]
+    );
+    assert_eq!(f["bounty_per_verifier"], 10 * EFUEL);
+    assert_eq!(
+        f["verifier_received"],
+        serde_json::json!([10 * EFUEL, 10 * EFUEL])
+    );
+    assert_eq!(f["treasury_received"], 180 * EFUEL);
+    assert_eq!(f["node_status"], "Jailed");
+    assert_eq!(f["resubmit_refused_with"], "NodeJailed");
+}
+
+#[test]
+fn bad_flags_are_refused_with_a_clear_message() {
+    let out = demo(&["--jobs", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--jobs"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = demo(&["--output", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("json"), "{}", text(&out.stderr));
+
+    let out = demo(&["--keys", "/tmp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--url"), "{}", text(&out.stderr));
+
+    let out = demo(&["--url", "ftp://example"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("invalid RPC URL"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unreachable_chain_is_named_in_the_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let keys = std::env::temp_dir();
+    let out = demo(&["--url", &url, "--keys", keys.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains(&url), "{err}");
+    assert!(err.contains("is the chain up"), "{err}");
+}

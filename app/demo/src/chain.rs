@@ -9,9 +9,10 @@
 //! other binary built: the child runs the localnet library linked in here.
 //!
 //! The child writes everything it prints to `chain.log` in the demo's
-//! scratch directory, keeps its keypairs and the chain's scratch files
-//! (`TMPDIR`) there too, and exits as soon as its stdin closes: when the
-//! demo finishes, fails or is killed.
+//! scratch directory (`$TMPDIR/edgefuel-demo-<pid>`), keeps its keypairs and
+//! the chain's scratch files (`TMPDIR`) there too, and exits as soon as its
+//! stdin closes: when the demo finishes, fails or is killed. The directory
+//! is removed when the demo ends, or by the next run if it was killed.
 use anyhow::{bail, Context};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -85,10 +86,36 @@ fn free_port_pair() -> anyhow::Result<u16> {
     bail!("found no two free consecutive ports on 127.0.0.1")
 }
 
-/// The local chain child process. Dropping it stops the chain.
+/// `$TMPDIR/edgefuel-demo-<pid>`, after removing those of processes that
+/// are gone (runs that were killed).
+fn scratch_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    if Path::new("/proc/self").exists() {
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let pid = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("edgefuel-demo-"))
+                .and_then(|n| n.parse::<u32>().ok());
+            if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = base.join(format!("edgefuel-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating the scratch directory {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// The local chain child process. Dropping it stops the chain and removes
+/// its scratch directory.
 pub struct LocalChain {
     child: Child,
     stdin: Option<ChildStdin>,
+    /// Scratch directory (keys, log, the chain's temporary files).
+    pub dir: PathBuf,
     /// JSON-RPC URL (`http://127.0.0.1:<port>`).
     pub url: String,
     /// Keypairs the chain's bootstrap created and funded.
@@ -100,13 +127,15 @@ pub struct LocalChain {
 }
 
 impl LocalChain {
-    /// Starts the chain with its default bootstrap, keypairs in `dir/keys`,
-    /// on free loopback ports; returns once it printed its ready line.
-    pub fn start(dir: &Path) -> anyhow::Result<LocalChain> {
+    /// Starts the chain with its default bootstrap, keypairs in a scratch
+    /// directory, on free loopback ports; returns once it printed its ready
+    /// line.
+    pub fn start() -> anyhow::Result<LocalChain> {
+        let dir = scratch_dir()?;
         let mut last_err = None;
         // A port can be taken between the probe and the child's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(dir) {
+            match Self::try_start(&dir) {
                 Ok(chain) => return Ok(chain),
                 Err(e) => last_err = Some(e),
             }
@@ -163,6 +192,7 @@ impl LocalChain {
         let mut chain = LocalChain {
             child,
             stdin,
+            dir: dir.to_path_buf(),
             url: format!("http://127.0.0.1:{port}"),
             keys_dir,
             log,
@@ -194,14 +224,14 @@ impl Drop for LocalChain {
         // Closing stdin stops the child; give it a moment, then make sure.
         drop(self.stdin.take());
         let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
             std::thread::sleep(Duration::from_millis(50));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if !matches!(self.child.try_wait(), Ok(Some(_))) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

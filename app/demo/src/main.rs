@@ -66,7 +66,14 @@ fn main() {
             std::process::exit(1);
         }
     };
-    match runtime.block_on(edgefuel_demo::run(opts)) {
+    // Ctrl-C drops the story: the local chain stops and its files go.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            r = edgefuel_demo::run(opts) => r,
+            _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+        }
+    });
+    match outcome {
         Ok(summary) if json => match serde_json::to_string_pretty(&summary) {
             Ok(text) => println!("{text}"),
             Err(e) => {

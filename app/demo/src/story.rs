@@ -49,25 +49,6 @@ const SOL_EACH: u64 = 1_000_000_000;
 /// A verifier with less SOL than this is topped up to it.
 const VERIFIER_MIN_SOL: u64 = 100_000_000;
 
-/// A temporary directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> anyhow::Result<Scratch> {
-        let dir = std::env::temp_dir().join(format!("edgefuel-demo-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating the scratch directory {}", dir.display()))?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A person in the story.
 struct Party {
     name: &'static str,
@@ -139,8 +120,6 @@ fn program_error(e: &ClientError) -> Option<&str> {
 pub async fn run(opts: Options) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let out = Out { json: opts.json };
-    // Drop order: the chain stops before its scratch directory goes.
-    let scratch: Scratch;
     let chain: LocalChain;
     let (url, keys_dir, mode) = match &opts.url {
         Some(given) => {
@@ -158,8 +137,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
                 1,
                 "Starting a local EdgeFuel chain (JSON-RPC on a free loopback port)",
             );
-            scratch = Scratch::new()?;
-            chain = LocalChain::start(&scratch.0)?;
+            chain = LocalChain::start()?;
             out.line(format!(
                 "  {} is up in {:.1} s: the EdgeFuel program (native), SPL Token, slots every 400 ms",
                 chain.url,

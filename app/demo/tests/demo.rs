@@ -209,3 +209,89 @@ fn an_unreachable_chain_is_named_in_the_error() {
     assert!(err.contains(&url), "{err}");
     assert!(err.contains("is the chain up"), "{err}");
 }
+
+/// A local chain run by the demo binary's child mode (what the demo starts
+/// itself), standing in for an `edgefuel-localnet` already running; it stops
+/// when dropped (its stdin closes).
+struct RunningChain {
+    _child: std::process::Child,
+    url: String,
+    dir: std::path::PathBuf,
+}
+
+impl RunningChain {
+    fn start() -> RunningChain {
+        use std::io::{BufRead, BufReader};
+        let dir = std::env::temp_dir().join(format!("edgefuel-demo-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("tmp")).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_edgefuel-demo"))
+            .args(["__localnet-child", "--port", &port.to_string()])
+            .args(["--ws-port", "0", "--keys-dir"])
+            .arg(dir.join("keys"))
+            .env("TMPDIR", dir.join("tmp"))
+            .env("RUST_LOG", "error")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Drained to the end: the chain echoes program logs to stdout.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if line.starts_with("Ready") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the chain printed its ready line");
+        RunningChain {
+            _child: child,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+}
+
+impl Drop for RunningChain {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn the_demo_runs_twice_against_a_running_chain() {
+    let chain = RunningChain::start();
+    let keys = chain.dir.join("keys");
+    let mut operators = Vec::new();
+    for _ in 0..2 {
+        let out = demo(&[
+            "--url",
+            &chain.url,
+            "--keys",
+            keys.to_str().unwrap(),
+            "--jobs",
+            "3",
+            "--output",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(s["chain"], "external");
+        assert_eq!(s["url"], chain.url.as_str());
+        // 3 jobs: every leaf sampled in both batches; the lazy batch has 3.
+        assert_eq!(s["honest"]["batch"]["sample"].as_array().unwrap().len(), 3);
+        assert_eq!(s["fraud"]["batch"]["leaf_count"], 3);
+        assert_eq!(s["fraud"]["skipped_leaf"], 1);
+        assert_eq!(s["fraud"]["slashed"], 200 * EFUEL);
+        assert_eq!(s["fraud"]["treasury_received"], 180 * EFUEL);
+        operators.push(s["parties"]["operator"].as_str().unwrap().to_string());
+    }
+    assert_ne!(operators[0], operators[1], "each run registers a new node");
+}

@@ -66,6 +66,8 @@ struct Ctx {
     bob: Party,
     verifiers: Vec<Keypair>,
     device: Device,
+    /// Whether the CPU fallback note was printed already.
+    device_noted: std::cell::Cell<bool>,
     progress: bool,
 }
 
@@ -347,6 +349,7 @@ async fn setup(
         bob,
         verifiers,
         device: Device::open(),
+        device_noted: Default::default(),
         progress,
     };
     ctx.send("funding SOL and EFUEL accounts", &sol, &[funder])
@@ -632,8 +635,9 @@ async fn verify_and_vote(
             ctx.device.name()
         ),
     );
-    if let Some(note) = &ctx.device.note {
+    if let Some(note) = ctx.device.note.as_ref().filter(|_| !ctx.device_noted.get()) {
         out.line(format!("  note: {note}"));
+        ctx.device_noted.set(true);
     }
     let mut votes = Vec::new();
     for (i, v) in ctx.verifiers.iter().enumerate() {

@@ -23,7 +23,7 @@ impl Device {
             },
             Err(e) => Device {
                 backend: Box::new(CpuBackend::new()),
-                note: Some(format!("no GPU adapter ({e}); verifying on the CPU")),
+                note: Some(format!("{e}; the verifiers use the CPU backend")),
             },
         }
     }

@@ -172,9 +172,9 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
         p.verifier_bounty_bps
     ));
 
-    let mut ctx = setup(out, client, network, &keys_dir, opts.progress).await?;
-    let honest = honest_round(&mut ctx, opts.jobs).await?;
-    let fraud = fraud_round(&mut ctx, opts.jobs).await?;
+    let ctx = setup(out, client, network, &keys_dir, opts.progress).await?;
+    let honest = honest_round(&ctx, opts.jobs).await?;
+    let fraud = fraud_round(&ctx, opts.jobs).await?;
 
     let summary = Summary {
         url,
@@ -731,7 +731,7 @@ async fn delegations(ctx: &Ctx) -> anyhow::Result<Vec<Delegation>> {
 }
 
 /// Steps 5–10: an honest batch, verified and paid.
-async fn honest_round(ctx: &mut Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
+async fn honest_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
     let out = ctx.out;
     let op = ctx.op();
     let seq = ctx.client.node(&op).await?.last_batch_seq + 1;
@@ -862,7 +862,7 @@ async fn token_balance(ctx: &Ctx, account: &Pubkey) -> anyhow::Result<u64> {
 }
 
 /// Steps 11–15: a batch with a skipped job, caught and slashed.
-async fn fraud_round(ctx: &mut Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
+async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
     let out = ctx.out;
     let op = ctx.op();
     let p = ctx.network.params;

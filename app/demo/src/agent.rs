@@ -9,31 +9,57 @@ use indicatif::ProgressBar;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-/// The demo's workload: job `index` of batch `seq`, cycling through the three
-/// kinds. Shapes are small (0.25–0.8 M multiply-accumulates) so a batch runs
-/// in well under a second, and seeds are derived from `(seq, index)`, so the
-/// demo's numbers are the same on every run.
-pub fn job_spec(seq: u64, index: u32) -> anyhow::Result<JobSpec> {
+/// How big each job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum JobSize {
+    /// 0.25–0.8 M multiply-accumulates a job (tests).
+    Small,
+    /// 67–168 M a job: 64 jobs are ~7 G, a fraction of a second on a CPU.
+    #[default]
+    Medium,
+    /// 0.9–1.5 G a job: 64 jobs are ~75 G, seconds on a CPU.
+    Large,
+}
+
+/// A 3×3 convolution (padding 1) over a square `side`² input.
+fn conv(side: u32, in_channels: u32, out_channels: u32) -> Conv2dShape {
+    Conv2dShape {
+        batch: 1,
+        height: side,
+        width: side,
+        in_channels,
+        out_channels,
+        kernel_h: 3,
+        kernel_w: 3,
+        stride: 1,
+        padding: 1,
+    }
+}
+
+/// The demo's workload: job `index` of batch `seq`, cycling through
+/// gemm_i8, mlp_i8 and conv2d_i8 (the GEMM's row count varies too). Seeds
+/// are derived from `(seq, index)`, so the demo's numbers are the same on
+/// every run.
+pub fn job_spec(size: JobSize, seq: u64, index: u32) -> anyhow::Result<JobSpec> {
     let seed = proof::hashv(&[b"edgefuel-demo", &seq.to_le_bytes(), &index.to_le_bytes()]);
-    let spec = match index % 3 {
-        0 => JobSpec::gemm(64 + 8 * (index / 3 % 4), 96, 128, seed),
-        1 => JobSpec::mlp(16, vec![128, 96, 32], seed),
-        _ => JobSpec::conv2d(
-            Conv2dShape {
-                batch: 1,
-                height: 16,
-                width: 16,
-                in_channels: 16,
-                out_channels: 16,
-                kernel_h: 3,
-                kernel_w: 3,
-                stride: 1,
-                padding: 1,
-            },
-            seed,
-        ),
+    let step = index / 3 % 4;
+    let spec = match (size, index % 3) {
+        (JobSize::Small, 0) => JobSpec::gemm(64 + 8 * step, 96, 128, seed),
+        (JobSize::Small, 1) => JobSpec::mlp(16, vec![128, 96, 32], seed),
+        (JobSize::Small, _) => JobSpec::conv2d(conv(16, 16, 16), seed),
+        (JobSize::Medium, 0) => JobSpec::gemm(256 + 64 * step, 512, 512, seed),
+        (JobSize::Medium, 1) => JobSpec::mlp(256, vec![1024, 512, 256], seed),
+        (JobSize::Medium, _) => JobSpec::conv2d(conv(56, 64, 64), seed),
+        (JobSize::Large, 0) => JobSpec::gemm(1024 + 128 * step, 1024, 1024, seed),
+        (JobSize::Large, 1) => JobSpec::mlp(512, vec![1024, 1024, 1024, 256], seed),
+        (JobSize::Large, _) => JobSpec::conv2d(conv(112, 64, 128), seed),
     };
     spec.with_context(|| format!("building job {index} of batch {seq}"))
+}
+
+/// The `count` jobs of batch `seq`.
+pub fn job_specs(size: JobSize, seq: u64, count: u32) -> anyhow::Result<Vec<JobSpec>> {
+    (0..count).map(|i| job_spec(size, seq, i)).collect()
 }
 
 /// What the agent commits for one batch.
@@ -98,19 +124,16 @@ impl AgentBatch {
     }
 }
 
-/// Runs `count` jobs of batch `seq` on `backend`, except `skip`, whose
+/// Runs the jobs of batch `seq` on `backend`, except `skip`, whose
 /// receipt commits the hash of an all-zero output instead (a lazy node).
 pub fn run_batch(
     seq: u64,
-    count: u32,
+    specs: Vec<JobSpec>,
     skip: Option<usize>,
     backend: &dyn Backend,
     progress: &ProgressBar,
 ) -> anyhow::Result<AgentBatch> {
     let started = Instant::now();
-    let specs: Vec<JobSpec> = (0..count)
-        .map(|i| job_spec(seq, i))
-        .collect::<anyhow::Result<_>>()?;
     let mut receipts = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
         let commitment = if skip == Some(i) {

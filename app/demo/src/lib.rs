@@ -34,6 +34,8 @@ pub struct Options {
     pub keys: Option<PathBuf>,
     /// Jobs in the honest batch.
     pub jobs: u32,
+    /// Size of every job.
+    pub size: agent::JobSize,
     /// Print the human story to stderr (stdout is kept for the JSON summary).
     pub json: bool,
     /// Show a progress bar while jobs run (only drawn on a terminal).

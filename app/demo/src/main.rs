@@ -1,6 +1,7 @@
 //! `edgefuel-demo`: the whole EdgeFuel protocol end to end on a local chain
 //! (or `--url`), in one command. See `edgefuel_demo` and the README.
 use clap::{Parser, ValueEnum};
+use edgefuel_demo::agent::JobSize;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -21,6 +22,10 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=4096))]
     jobs: u32,
+    /// Size of each job: small (~0.5 M multiply-accumulates), medium
+    /// (~100 M) or large (~1 G).
+    #[arg(long, value_enum, default_value_t = JobSize::Medium)]
+    size: JobSize,
     /// `display` tells the story on stdout; `json` tells it on stderr and
     /// prints the exact numbers as JSON on stdout.
     #[arg(long, value_enum, default_value_t = Output::Display)]
@@ -56,6 +61,7 @@ fn main() {
         url: cli.url,
         keys: cli.keys,
         jobs: cli.jobs,
+        size: cli.size,
         json,
         progress: std::io::stderr().is_terminal(),
     };

@@ -11,7 +11,7 @@
 //!   exactly the expected EFUEL;
 //! - steps 11–16: a second batch with one skipped job is caught, rejected
 //!   and slashed; the node is jailed.
-use crate::agent::{self, AgentBatch};
+use crate::agent::{self, AgentBatch, JobSize};
 use crate::chain::LocalChain;
 use crate::expected;
 use crate::summary::*;
@@ -69,6 +69,7 @@ struct Ctx {
     /// Whether the CPU fallback note was printed already.
     device_noted: std::cell::Cell<bool>,
     progress: bool,
+    size: JobSize,
 }
 
 impl Ctx {
@@ -141,7 +142,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
             );
             chain = LocalChain::start()?;
             out.line(format!(
-                "  {} is up in {:.1} s: the EdgeFuel program (native), SPL Token, slots every 400 ms",
+                "  {} is up in {:.2} s: the EdgeFuel program (native), SPL Token, slots every 400 ms",
                 chain.url,
                 chain.boot.as_secs_f64()
             ));
@@ -172,7 +173,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
         p.verifier_bounty_bps
     ));
 
-    let ctx = setup(out, client, network, &keys_dir, opts.progress).await?;
+    let ctx = setup(out, client, network, &keys_dir, &opts).await?;
     let honest = honest_round(&ctx, opts.jobs).await?;
     let fraud = fraud_round(&ctx, opts.jobs).await?;
 
@@ -180,6 +181,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
         url,
         chain: mode.to_string(),
         program: edgefuel_client::edgefuel::ID.to_string(),
+        job_size: format!("{:?}", ctx.size).to_lowercase(),
         verifier_device: ctx.device.name(),
         verifier_device_note: ctx.device.note.clone(),
         params: ParamsSummary {
@@ -253,7 +255,7 @@ async fn setup(
     client: EdgeFuelClient,
     network: Network,
     keys_dir: &Path,
-    progress: bool,
+    opts: &Options,
 ) -> anyhow::Result<Ctx> {
     let p = network.params;
     let threshold = network.verifier_threshold as usize;
@@ -350,7 +352,8 @@ async fn setup(
         verifiers,
         device: Device::open(),
         device_noted: Default::default(),
-        progress,
+        progress: opts.progress,
+        size: opts.size,
     };
     ctx.send("funding SOL and EFUEL accounts", &sol, &[funder])
         .await?;
@@ -452,10 +455,31 @@ fn job_progress(ctx: &Ctx, n: u32) -> ProgressBar {
 }
 
 /// The agent runs a batch's jobs on the CPU and prints what it committed to.
-fn run_agent(ctx: &Ctx, seq: u64, count: u32, skip: Option<usize>) -> anyhow::Result<AgentBatch> {
+async fn run_agent(
+    ctx: &Ctx,
+    seq: u64,
+    count: u32,
+    skip: Option<usize>,
+) -> anyhow::Result<AgentBatch> {
+    // The program caps the reward a node may have in flight by its stake:
+    // say so before running anything.
+    let specs = agent::job_specs(ctx.size, seq, count)?;
+    let work: u64 = specs.iter().map(|s| s.work_units()).sum();
+    let node = ctx.client.node(&ctx.op()).await?;
+    let cap =
+        (node.pool_tokens as u128 * ctx.network.params.max_exposure_bps as u128 / 10_000) as u64;
+    let reward = work.saturating_mul(ctx.network.params.reward_per_work_unit);
+    ensure!(
+        reward <= cap,
+        "{count} {:?} jobs would put {} EFUEL of unverified reward in flight, above the node's \
+         exposure cap of {} EFUEL (max_exposure_bps of its pool): use fewer --jobs or a smaller --size",
+        ctx.size,
+        efuel9(reward),
+        efuel9(cap)
+    );
     let cpu = CpuBackend::new();
     let bar = job_progress(ctx, count);
-    let batch = agent::run_batch(seq, count, skip, &cpu, &bar)?;
+    let batch = agent::run_batch(seq, specs, skip, &cpu, &bar)?;
     let mix: Vec<String> = batch
         .mix()
         .iter()
@@ -489,18 +513,6 @@ async fn commit_seal_reveal(
     let op = ctx.op();
     let leaf_count = u32::try_from(agent.receipts.len()).context("too many receipts")?;
     let total_work = agent.total_work();
-    let node = ctx.client.node(&op).await?;
-    let exposure_cap =
-        (node.pool_tokens as u128 * ctx.network.params.max_exposure_bps as u128 / 10_000) as u64;
-    let reward = total_work.saturating_mul(ctx.network.params.reward_per_work_unit);
-    ensure!(
-        reward <= exposure_cap,
-        "{leaf_count} jobs would put {} EFUEL of unverified reward in flight, above the node's \
-         exposure cap of {} EFUEL (max_exposure_bps of its pool): use fewer --jobs",
-        efuel9(reward),
-        efuel9(exposure_cap)
-    );
-
     out.step(step, format!("The agent commits batch #{}", agent.seq));
     let addr = pda::batch(&ctx.node(), agent.seq);
     let mut tries = 0;
@@ -739,7 +751,7 @@ async fn honest_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
         5,
         format!("The node agent runs {jobs} real jobs with edgefuel-jobs"),
     );
-    let agent = run_agent(ctx, seq, jobs, None)?;
+    let agent = run_agent(ctx, seq, jobs, None).await?;
     let (addr, _, reveal_txs) = commit_seal_reveal(ctx, &agent, 6).await?;
     let votes = verify_and_vote(ctx, &addr, &agent.published_specs(), 9).await?;
 
@@ -881,7 +893,7 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
         "  {count} leaves ≤ min_samples = {}: every leaf is sampled, so the fake is certainly revealed",
         p.min_samples
     ));
-    let agent = run_agent(ctx, seq, count, Some(skip))?;
+    let agent = run_agent(ctx, seq, count, Some(skip)).await?;
     out.line(format!(
         "  skipped: {} (committed SHA-256 of zeros instead of its output)",
         agent::describe(&agent.specs[skip])

@@ -11,6 +11,8 @@ pub struct Summary {
     /// `started` (a local chain the demo ran) or `external` (`--url`).
     pub chain: String,
     pub program: String,
+    /// `--size`: small, medium or large jobs.
+    pub job_size: String,
     /// Backend the verifiers re-executed jobs on (`gpu (…)` or `cpu`).
     pub verifier_device: String,
     /// Why the verifiers fell back to the CPU, if they did.

@@ -22,7 +22,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The demo's jobs, from their shapes (app/demo/src/agent.rs): job i is
+/// The demo's small jobs, from their shapes (app/demo/src/agent.rs): job i is
 /// gemm_i8 (64 + 8·(i/3 mod 4))×96×128 when i mod 3 = 0, mlp_i8 batch 16
 /// through 128→96→32 when 1, conv2d_i8 16×16×16→16 3×3 (padding 1) when 2.
 fn work_units(i: u64) -> u64 {
@@ -36,7 +36,7 @@ fn work_units(i: u64) -> u64 {
 #[test]
 fn the_demo_pays_verified_work_and_slashes_a_skipped_job_exactly() {
     let started = Instant::now();
-    let out = demo(&["--jobs", "12", "--output", "json"]);
+    let out = demo(&["--jobs", "12", "--size", "small", "--output", "json"]);
     let story = text(&out.stderr);
     eprintln!("{story}");
     assert!(out.status.success(), "demo failed:\n{story}");
@@ -50,6 +50,7 @@ fn the_demo_pays_verified_work_and_slashes_a_skipped_job_exactly() {
     assert!(s["verifier_device"].as_str().unwrap().len() > 2);
     assert!(story.contains(&format!("on {}", s["verifier_device"].as_str().unwrap())));
     assert_eq!(s["chain"], "started");
+    assert_eq!(s["job_size"], "small");
     assert_eq!(s["checks_passed"], true);
     assert_eq!(s["params"]["commission_bps"], 500);
     assert_eq!(s["params"]["slash_fraud_bps"], 1_000);
@@ -278,6 +279,8 @@ fn the_demo_runs_twice_against_a_running_chain() {
             keys.to_str().unwrap(),
             "--jobs",
             "3",
+            "--size",
+            "small",
             "--output",
             "json",
         ]);
@@ -294,4 +297,14 @@ fn the_demo_runs_twice_against_a_running_chain() {
         operators.push(s["parties"]["operator"].as_str().unwrap().to_string());
     }
     assert_ne!(operators[0], operators[1], "each run registers a new node");
+}
+
+#[test]
+fn work_above_the_exposure_cap_is_refused_before_it_runs() {
+    // 200 large jobs ≈ 227 EFUEL of reward; 5 % of a 2 000 EFUEL pool is 100.
+    let out = demo(&["--size", "large", "--jobs", "200"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("exposure cap of 100.000000000 EFUEL"), "{err}");
+    assert!(!text(&out.stdout).contains("ran 200"), "jobs ran anyway");
 }

@@ -923,12 +923,7 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
         "A verifier finalizes (anyone may): fraud slash, bounty, jail",
     );
     let batch: Batch = ctx.client.fetch(&addr).await?;
-    let invalid_voters: Vec<Pubkey> = batch
-        .recorded_votes()
-        .iter()
-        .filter(|v| matches!(v.verdict, Verdict::Invalid { .. }))
-        .map(|v| v.verifier)
-        .collect();
+    let invalid_voters: Vec<Pubkey> = batch.invalid_voters();
     let cranker = &ctx.verifiers[0];
     ctx.send(
         "finalizing the rejected batch",

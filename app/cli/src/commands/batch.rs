@@ -4,7 +4,7 @@ use super::{efuel, pubkey_arg};
 use crate::context::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::{ArgGroup, Args, Subcommand};
-use edgefuel_client::edgefuel::{Batch, Node, Verdict};
+use edgefuel_client::edgefuel::{Batch, Node};
 use edgefuel_client::{accounts, idl, ix, pda, Pubkey};
 use serde_json::{json, Value};
 use solana_signer::Signer;
@@ -171,12 +171,7 @@ async fn crank(ctx: &Ctx, address: Pubkey, what: Crank) -> Result<()> {
     let (name, instr) = match what {
         Crank::Seal => ("batch seal", ix::seal_batch(&address)),
         Crank::Finalize => {
-            let invalid: Vec<Pubkey> = b
-                .recorded_votes()
-                .iter()
-                .filter(|v| matches!(v.verdict, Verdict::Invalid { .. }))
-                .map(|v| v.verifier)
-                .collect();
+            let invalid: Vec<Pubkey> = b.invalid_voters();
             let mut ixs = Vec::new();
             // Bounty accounts must exist to receive the verifiers' share.
             for v in &invalid {

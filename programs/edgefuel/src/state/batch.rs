@@ -173,6 +173,17 @@ impl Batch {
         &self.votes[..(self.vote_count as usize).min(MAX_VERIFIERS)]
     }
 
+    /// The verifiers that voted Invalid, in vote order: on a rejected batch
+    /// they share the fraud bounty, and `finalize_batch` takes their EFUEL
+    /// accounts in this order.
+    pub fn invalid_voters(&self) -> Vec<Pubkey> {
+        self.recorded_votes()
+            .iter()
+            .filter(|v| matches!(v.verdict, Verdict::Invalid { .. }))
+            .map(|v| v.verifier)
+            .collect()
+    }
+
     pub fn has_voted(&self, verifier: &Pubkey) -> bool {
         self.recorded_votes()
             .iter()

@@ -3,7 +3,7 @@ use super::settle::SettleBatch;
 use crate::error::EdgeFuelError;
 use crate::events::{BatchAccepted, BatchExpired, BatchRejected};
 use crate::math::AddChecked;
-use crate::state::{BatchStatus, Quorum, Verdict, PAUSE_MINTING};
+use crate::state::{BatchStatus, Quorum, PAUSE_MINTING};
 use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
 
@@ -114,13 +114,7 @@ fn reject<'info>(
 ) -> Result<()> {
     let params = accounts.network.params;
     let mint = accounts.network.mint;
-    let winners: Vec<Pubkey> = accounts
-        .batch
-        .recorded_votes()
-        .iter()
-        .filter(|v| matches!(v.verdict, Verdict::Invalid { .. }))
-        .map(|v| v.verifier)
-        .collect();
+    let winners: Vec<Pubkey> = accounts.batch.invalid_voters();
     require!(
         remaining.len() == winners.len(),
         EdgeFuelError::WrongBountyAccounts

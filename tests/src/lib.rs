@@ -29,39 +29,15 @@ pub use solana_keypair;
 pub use solana_signer;
 
 /// One EFUEL in base units.
-pub const EFUEL: u64 = 1_000_000_000;
+pub use edgefuel_client::amount::EFUEL;
 /// Genesis supply minted to the fixture's treasury-of-funds wallet.
 pub const GENESIS_SUPPLY: u64 = 1_000_000_000 * EFUEL;
 /// Wall-clock time the fixture starts at (unix seconds).
 pub const START_TIME: i64 = 1_800_000_000;
 
-/// Parameters the fixture initializes the network with.
-pub fn default_params() -> Params {
-    Params {
-        epoch_seconds: 86_400,
-        reward_per_work_unit: 1,
-        epoch_emission_cap: 1_000_000 * EFUEL,
-        min_node_stake: 1_000 * EFUEL,
-        max_commission_bps: 2_000,
-        unbonding_seconds: 7 * 86_400,
-        seal_delay_slots: 4,
-        reveal_window_slots: 150,
-        verify_window_slots: 300,
-        sample_bps: 100,
-        min_samples: 8,
-        max_samples: 32,
-        slash_fraud_bps: 1_000,
-        slash_unavailable_bps: 200,
-        verifier_bounty_bps: 1_000,
-        jail_seconds: 86_400,
-        max_exposure_bps: 500,
-        min_proposal_stake: 100 * EFUEL,
-        voting_seconds: 3 * 86_400,
-        timelock_seconds: 86_400,
-        quorum_bps: 2_000,
-        approval_threshold_bps: 5_000,
-    }
-}
+/// Parameters the fixture initializes the network with: the network
+/// defaults that `edgefuel network init` and the local chain also start from.
+pub use edgefuel_client::config::default_params;
 
 /// A result whose error is the transaction error, for exact assertions.
 pub type TxResult = Result<(), TransactionError>;
@@ -529,7 +505,7 @@ pub use edgefuel::error::EdgeFuelError as E;
 // ---- batches ---------------------------------------------------------------
 
 use edgefuel::proof::{MerkleTree, Receipt};
-use edgefuel::{Batch, NodeEpochStats, RevealItem, RevealedLeaf, SubmitBatchArgs, Verdict};
+use edgefuel::{Batch, NodeEpochStats, RevealItem, SubmitBatchArgs, Verdict};
 
 /// A batch of receipts built the way a node agent builds one.
 pub struct TestBatch {
@@ -596,17 +572,11 @@ impl TestBatch {
 
     /// The reveal item for leaf `index`.
     pub fn item(&self, index: u32) -> RevealItem {
-        let r = self.receipts[index as usize];
-        RevealItem {
+        RevealItem::new(
             index,
-            leaf: RevealedLeaf {
-                job_id: r.job_id,
-                kind: r.kind,
-                work_units: r.work_units,
-                output_commitment: r.output_commitment,
-            },
-            proof: self.tree.proof(index as usize).unwrap(),
-        }
+            self.receipts[index as usize],
+            self.tree.proof(index as usize).unwrap(),
+        )
     }
 }
 
@@ -855,5 +825,47 @@ impl TestContext {
         self.advance_time(wait).await;
         self.finalize_proposal(id).await.unwrap();
         self.advance_time(default_params().timelock_seconds).await;
+    }
+}
+
+// ---- stories shared by several test files ----------------------------------
+
+impl TestContext {
+    /// A node charging `commission_bps`, its operator self-staked with
+    /// 1 000 EFUEL (`min_node_stake`), Alice delegating 1 000 and Bob 2 000.
+    pub async fn node_with_stakers(&mut self, commission_bps: u16) -> (Keypair, Keypair, Keypair) {
+        let op = self.staked_node(commission_bps, 1_000 * EFUEL).await;
+        let alice = self.funded_actor(1_000 * EFUEL).await;
+        let bob = self.funded_actor(2_000 * EFUEL).await;
+        self.delegate(&alice, &op.pubkey(), 1_000 * EFUEL)
+            .await
+            .unwrap();
+        self.delegate(&bob, &op.pubkey(), 2_000 * EFUEL)
+            .await
+            .unwrap();
+        (op, alice, bob)
+    }
+
+    /// A `TestBatch` stamped with the current epoch.
+    pub async fn batch_now(
+        &mut self,
+        operator: &Pubkey,
+        seq: u64,
+        n: usize,
+        work_per_leaf: u64,
+        fake: &[usize],
+    ) -> TestBatch {
+        let mut tb = TestBatch::new(operator, seq, n, work_per_leaf, fake);
+        tb.epoch = (self.now().await / default_params().epoch_seconds) as u64;
+        tb
+    }
+
+    /// Verifiers 0 and 1 vote Valid on a revealed batch; then it is finalized.
+    pub async fn accept(&mut self, tb: &TestBatch) {
+        for i in 0..2 {
+            let v = self.verifiers[i].insecure_clone();
+            self.vote(&v, &tb.key(), Verdict::Valid).await.unwrap();
+        }
+        self.finalize(tb, &[]).await.unwrap();
     }
 }

@@ -17,13 +17,7 @@ const WORK_PER_LEAF: u64 = 100_000_000;
 /// Operator (10 % commission, 1 000 self-stake), Alice 1 000, Bob 2 000.
 async fn pool() -> (TestContext, Keypair, Keypair, Keypair) {
     let mut t = TestContext::new().await;
-    let op = t.staked_node(1_000, MIN).await;
-    let alice = t.funded_actor(1_000 * EFUEL).await;
-    let bob = t.funded_actor(2_000 * EFUEL).await;
-    t.delegate(&alice, &op.pubkey(), 1_000 * EFUEL)
-        .await
-        .unwrap();
-    t.delegate(&bob, &op.pubkey(), 2_000 * EFUEL).await.unwrap();
+    let (op, alice, bob) = t.node_with_stakers(1_000).await;
     (t, op, alice, bob)
 }
 
@@ -246,8 +240,7 @@ async fn sampled_fake_leaf_is_rejected_and_slashes_every_share_equally() {
 
     // Unjailed after the term, the operator's own stake (900) is now below
     // min_node_stake: no work until it tops up.
-    let mut tb2 = TestBatch::new(&op.pubkey(), 2, 8, WORK_PER_LEAF, &[]);
-    tb2.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb2 = t.batch_now(&op.pubkey(), 2, 8, WORK_PER_LEAF, &[]).await;
     t.unjail(&op).await.unwrap();
     assert_eq!(t.node(&op.pubkey()).await.status, NodeStatus::Active);
     assert_err(t.submit(&op, &tb2).await, E::BelowMinStake);
@@ -282,8 +275,7 @@ async fn jailed_node_cannot_submit_or_unjail_early() {
     // The slash left the operator below min stake; topping up restores work.
     t.fund_efuel(&op.pubkey(), 101 * EFUEL).await;
     t.delegate(&op, &op.pubkey(), 101 * EFUEL).await.unwrap();
-    let mut tb2 = TestBatch::new(&op.pubkey(), 2, 8, WORK_PER_LEAF, &[]);
-    tb2.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb2 = t.batch_now(&op.pubkey(), 2, 8, WORK_PER_LEAF, &[]).await;
     t.submit(&op, &tb2).await.unwrap();
 }
 

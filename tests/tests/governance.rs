@@ -17,13 +17,7 @@ const MIN: u64 = 1_000 * EFUEL;
 /// Operator 1 000 (self), Alice 1 000, Bob 2 000: 4 000 bonded.
 async fn dao() -> (TestContext, Keypair, Keypair, Keypair) {
     let mut t = TestContext::new().await;
-    let op = t.staked_node(0, MIN).await;
-    let alice = t.funded_actor(1_000 * EFUEL).await;
-    let bob = t.funded_actor(2_000 * EFUEL).await;
-    t.delegate(&alice, &op.pubkey(), 1_000 * EFUEL)
-        .await
-        .unwrap();
-    t.delegate(&bob, &op.pubkey(), 2_000 * EFUEL).await.unwrap();
+    let (op, alice, bob) = t.node_with_stakers(0).await;
     // Stake must predate a proposal to vote on it.
     t.advance_time(1).await;
     (t, op, alice, bob)
@@ -94,8 +88,7 @@ async fn param_update_changes_the_next_batchs_sampling() {
     assert_err(t.execute_proposal(id, None).await, E::ProposalNotPassed);
 
     // The next batch is sampled at 2 %: 1 024 leaves → 21 samples.
-    let mut tb = TestBatch::new(&op.pubkey(), 1, 1_024, 1_000, &[]);
-    tb.epoch = (t.now().await / params.epoch_seconds) as u64;
+    let tb = t.batch_now(&op.pubkey(), 1, 1_024, 1_000, &[]).await;
     t.submit(&op, &tb).await.unwrap();
     t.warp_slots(params.seal_delay_slots + 1).await;
     t.seal(&tb.key()).await.unwrap();
@@ -170,8 +163,7 @@ async fn verifier_set_changes_change_who_may_vote() {
     assert!(!n.is_verifier(&removed.pubkey()));
 
     // The removed verifier can no longer vote on batches.
-    let mut tb = TestBatch::new(&op.pubkey(), 1, 8, 1_000, &[]);
-    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb = t.batch_now(&op.pubkey(), 1, 8, 1_000, &[]).await;
     t.commit_and_reveal(&op, &tb).await;
     assert_err(
         t.vote(&removed, &tb.key(), Verdict::Valid).await,
@@ -336,8 +328,7 @@ async fn treasury_transfer_moves_exactly_the_amount_or_fails_cleanly() {
 #[tokio::test]
 async fn governance_unjails_a_node_early() {
     let (mut t, op, alice, _) = dao().await;
-    let mut tb = TestBatch::new(&op.pubkey(), 1, 8, 1_000, &[3]);
-    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb = t.batch_now(&op.pubkey(), 1, 8, 1_000, &[3]).await;
     t.commit_and_reveal(&op, &tb).await;
     let ev = Verdict::Invalid {
         leaf_index: 3,
@@ -550,46 +541,30 @@ async fn params_breaking_a_bound_or_the_incentive_rule_are_refused() {
             .await,
         E::InvalidParams,
     );
-    // Incentive rule with k = 8 samples, f_min = 10 %, exposure 500 bps:
-    // escape q = 0.9^8 = 0.43046721; slash must exceed 500 · q / (1 − q) = 377.9 bps.
-    let mut p = default_params();
-    p.slash_fraud_bps = 377;
-    p.slash_unavailable_bps = 200;
-    assert_err(
+    // Incentive rule, f_min = 10 %: the fraud slash must exceed
+    // exposure · q / (1 − q) with q = 0.9^k. Each row: (min_samples,
+    // max_exposure_bps, the largest refused slash, the smallest accepted).
+    //   k = 8, 500 bps:   q = 0.43046721 → 377.9 bps
+    //   k = 4, 500 bps:   q = 0.6561     → 953.5 bps
+    //   k = 8, 1 000 bps:                   755.8 bps
+    for (k, exposure, refused, accepted) in
+        [(8, 500, 377, 378), (4, 500, 953, 954), (8, 1_000, 755, 756)]
+    {
+        let mut p = default_params();
+        p.min_samples = k;
+        p.max_exposure_bps = exposure;
+        p.slash_unavailable_bps = 200;
+        p.slash_fraud_bps = refused;
+        assert_err(
+            t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
+                .await,
+            E::IncentiveRuleViolated,
+        );
+        p.slash_fraud_bps = accepted;
         t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-            .await,
-        E::IncentiveRuleViolated,
-    );
-    p.slash_fraud_bps = 378;
-    t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-        .await
-        .unwrap();
-    // Fewer samples need a bigger slash: k = 4 → q = 0.6561, slash > 953.5 bps.
-    let mut p = default_params();
-    p.min_samples = 4;
-    p.slash_fraud_bps = 953;
-    assert_err(
-        t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-            .await,
-        E::IncentiveRuleViolated,
-    );
-    p.slash_fraud_bps = 954;
-    t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-        .await
-        .unwrap();
-    // More exposure needs a bigger slash too: 1 000 bps exposure, k = 8 → slash > 755.8.
-    let mut p = default_params();
-    p.max_exposure_bps = 1_000;
-    p.slash_fraud_bps = 755;
-    assert_err(
-        t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-            .await,
-        E::IncentiveRuleViolated,
-    );
-    p.slash_fraud_bps = 756;
-    t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
-        .await
-        .unwrap();
+            .await
+            .unwrap();
+    }
     // The same rule guards initialize_network.
     let mut p = default_params();
     p.slash_fraud_bps = 377;

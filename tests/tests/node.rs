@@ -189,33 +189,16 @@ async fn a_commission_raise_applies_only_after_the_unbonding_period() {
     t.update_node(&op, &op.pubkey(), metadata(1_000))
         .await
         .unwrap();
-    let run_batch = |seq: u64| TestBatch::new(&op.pubkey(), seq, 8, 1_000_000, &[]);
-    let v0 = t.verifiers[0].insecure_clone();
-    let v1 = t.verifiers[1].insecure_clone();
     // Before the raise is due: no commission.
-    let mut tb = run_batch(1);
-    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb = t.batch_now(&op.pubkey(), 1, 8, 1_000_000, &[]).await;
     t.commit_and_reveal(&op, &tb).await;
-    t.vote(&v0, &tb.key(), edgefuel::Verdict::Valid)
-        .await
-        .unwrap();
-    t.vote(&v1, &tb.key(), edgefuel::Verdict::Valid)
-        .await
-        .unwrap();
-    t.finalize(&tb, &[]).await.unwrap();
+    t.accept(&tb).await;
     assert_eq!(t.node(&op.pubkey()).await.commission_owed, 0);
     // After it: 10 % of the next batch's 8 000 000 reward units.
     t.advance_time(default_params().unbonding_seconds).await;
-    let mut tb = run_batch(2);
-    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let tb = t.batch_now(&op.pubkey(), 2, 8, 1_000_000, &[]).await;
     t.commit_and_reveal(&op, &tb).await;
-    t.vote(&v0, &tb.key(), edgefuel::Verdict::Valid)
-        .await
-        .unwrap();
-    t.vote(&v1, &tb.key(), edgefuel::Verdict::Valid)
-        .await
-        .unwrap();
-    t.finalize(&tb, &[]).await.unwrap();
+    t.accept(&tb).await;
     let n = t.node(&op.pubkey()).await;
     assert_eq!((n.commission_bps, n.pending_commission_bps), (1_000, 0));
     assert_eq!(n.commission_owed, 800_000);

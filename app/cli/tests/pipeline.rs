@@ -9,9 +9,7 @@ mod common;
 
 use common::*;
 use edgefuel_client::edgefuel::proof::{self, MerkleTree, Receipt};
-use edgefuel_client::edgefuel::{
-    Batch, BatchStatus, RevealItem, RevealedLeaf, SubmitBatchArgs, Verdict,
-};
+use edgefuel_client::edgefuel::{Batch, BatchStatus, RevealItem, SubmitBatchArgs, Verdict};
 use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Pubkey};
 use solana_keypair::{read_keypair_file, Keypair};
 use solana_signer::Signer;
@@ -114,16 +112,7 @@ async fn a_batch_is_committed_sealed_revealed_verified_and_pays_rewards() {
         .iter()
         .map(|&i| {
             let r = receipts[i as usize];
-            RevealItem {
-                index: i,
-                leaf: RevealedLeaf {
-                    job_id: r.job_id,
-                    kind: r.kind,
-                    work_units: r.work_units,
-                    output_commitment: r.output_commitment,
-                },
-                proof: tree.proof(i as usize).unwrap(),
-            }
+            RevealItem::new(i, r, tree.proof(i as usize).unwrap())
         })
         .collect();
     for chunk in items.chunks(proof::reveals_per_tx(16)) {

@@ -3,7 +3,7 @@
 //! items for a drawn sample.
 use anyhow::Context;
 use edgefuel_client::edgefuel::proof::{self, MerkleTree, Receipt};
-use edgefuel_client::edgefuel::{Batch, RevealItem, RevealedLeaf};
+use edgefuel_client::edgefuel::{Batch, RevealItem};
 use edgefuel_jobs::{execute, output_commitment, Backend, Conv2dShape, JobKind, JobSpec};
 use indicatif::ProgressBar;
 use std::collections::{BTreeMap, HashMap};
@@ -109,16 +109,7 @@ impl AgentBatch {
                     .tree
                     .proof(i as usize)
                     .with_context(|| format!("no Merkle proof for leaf {i}"))?;
-                Ok(RevealItem {
-                    index: i,
-                    leaf: RevealedLeaf {
-                        job_id: r.job_id,
-                        kind: r.kind,
-                        work_units: r.work_units,
-                        output_commitment: r.output_commitment,
-                    },
-                    proof,
-                })
+                Ok(RevealItem::new(i, *r, proof))
             })
             .collect()
     }

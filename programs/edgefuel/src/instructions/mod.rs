@@ -1,6 +1,7 @@
 pub mod batch;
 pub mod governance;
 pub mod network;
+pub mod network_token;
 pub mod node;
 pub mod stake;
 

@@ -1,5 +1,6 @@
 //! The `Batch` account: one committed batch of receipts and its verification.
 use crate::constants::*;
+use crate::proof::{self, Receipt};
 use anchor_lang::prelude::*;
 
 /// Where a batch is in its life.
@@ -59,6 +60,29 @@ pub struct RevealedLeaf {
     pub work_units: u64,
     /// SHA-256 of the job's output bytes.
     pub output_commitment: [u8; 32],
+}
+
+impl From<Receipt> for RevealedLeaf {
+    fn from(r: Receipt) -> Self {
+        RevealedLeaf {
+            job_id: r.job_id,
+            kind: r.kind,
+            work_units: r.work_units,
+            output_commitment: r.output_commitment,
+        }
+    }
+}
+
+impl RevealedLeaf {
+    /// The Merkle leaf these fields hash to (see `proof::leaf_hash`).
+    pub fn leaf_hash(&self) -> [u8; 32] {
+        proof::leaf_hash(
+            &self.job_id,
+            self.kind,
+            self.work_units,
+            &self.output_commitment,
+        )
+    }
 }
 
 /// One recorded vote.

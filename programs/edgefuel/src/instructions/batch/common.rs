@@ -1,10 +1,8 @@
-//! Pieces shared by the batch instructions: slashing, jailing, payouts.
-use crate::constants::*;
+//! Pieces shared by the batch instructions: slashing, jailing, in-flight work.
 use crate::error::EdgeFuelError;
 use crate::math::AddChecked;
 use crate::state::{Batch, Network, Node, NodeStatus};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Transfer};
 
 /// Takes `bps` of the node's pool (bonded and unbonding alike), keeps the
 /// network totals exact, and returns `(amount, pool_tokens_before)`.
@@ -40,31 +38,4 @@ pub fn release_pending(node: &mut Node, batch: &Batch) -> Result<()> {
         .checked_sub(1)
         .ok_or(EdgeFuelError::MathOverflow)?;
     Ok(())
-}
-
-/// Moves `amount` EFUEL out of the stake vault, signed by the network PDA.
-pub fn pay_from_vault<'info>(
-    network: &Account<'info, Network>,
-    vault: AccountInfo<'info>,
-    to: AccountInfo<'info>,
-    token_program: &AccountInfo<'info>,
-    amount: u64,
-) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
-    let bump = [network.bump];
-    let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
-    token::transfer(
-        CpiContext::new_with_signer(
-            token_program.key(),
-            Transfer {
-                from: vault,
-                to,
-                authority: network.to_account_info(),
-            },
-            &[seeds],
-        ),
-        amount,
-    )
 }

@@ -1,7 +1,7 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::SamplesRevealed;
-use crate::proof;
+use crate::proof::{self, Receipt};
 use crate::state::{Batch, BatchStatus, Node, RevealedLeaf};
 use anchor_lang::prelude::*;
 
@@ -14,6 +14,17 @@ pub struct RevealItem {
     pub leaf: RevealedLeaf,
     /// Sibling hashes, bottom-up (see `proof::verify_proof`).
     pub proof: Vec<[u8; 32]>,
+}
+
+impl RevealItem {
+    /// The reveal of leaf `index` holding `receipt`, with its sibling path.
+    pub fn new(index: u32, receipt: Receipt, proof: Vec<[u8; 32]>) -> Self {
+        RevealItem {
+            index,
+            leaf: receipt.into(),
+            proof,
+        }
+    }
 }
 
 #[derive(Accounts)]
@@ -51,12 +62,10 @@ pub fn handle_reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>
         let pos = batch
             .sample_position(item.index)
             .ok_or(EdgeFuelError::IndexNotSampled)?;
-        let l = &item.leaf;
-        let leaf = proof::leaf_hash(&l.job_id, l.kind, l.work_units, &l.output_commitment);
         require!(
             proof::verify_proof(
                 &batch.root,
-                &leaf,
+                &item.leaf.leaf_hash(),
                 item.index as u64,
                 batch.leaf_count as u64,
                 &item.proof
@@ -65,7 +74,7 @@ pub fn handle_reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>
         );
         if batch.revealed_mask & (1u64 << pos) == 0 {
             batch.revealed_mask |= 1u64 << pos;
-            batch.revealed[pos] = *l;
+            batch.revealed[pos] = item.leaf;
             newly = newly.saturating_add(1);
         }
     }

@@ -1,8 +1,9 @@
 //! The accounts that settle a batch (finalize it or report it missed), and
 //! the penalty both apply.
-use super::common::{jail, pay_from_vault, slash_pool};
+use super::common::{jail, slash_pool};
 use crate::constants::*;
 use crate::error::EdgeFuelError;
+use crate::instructions::network_token::transfer_from_network;
 use crate::math::{self, AddChecked};
 use crate::state::{Batch, Network, Node, NodeEpochStats};
 use anchor_lang::prelude::*;
@@ -68,7 +69,7 @@ impl<'info> SettleBatch<'info> {
             .ok_or(EdgeFuelError::MathOverflow)?;
         let token_program = self.token_program.to_account_info();
         for to in bounty_to {
-            pay_from_vault(
+            transfer_from_network(
                 &self.network,
                 self.vault.to_account_info(),
                 to.clone(),
@@ -77,7 +78,7 @@ impl<'info> SettleBatch<'info> {
             )?;
         }
         let treasury = self.treasury.to_account_info();
-        pay_from_vault(
+        transfer_from_network(
             &self.network,
             self.vault.to_account_info(),
             treasury,

@@ -2,9 +2,10 @@ use super::actions::{apply_to_network, check_action};
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::{NodeUnjailedByGovernance, ProposalExecuted, TreasuryTransferred};
+use crate::instructions::network_token::transfer_from_network;
 use crate::state::{Network, Node, NodeStatus, Proposal, ProposalAction, ProposalStatus};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use anchor_spl::token::{Token, TokenAccount};
 
 /// Permissionless. `remaining_accounts[0]` is the destination EFUEL account
 /// of a `TreasuryTransfer`, or the `Node` of an `UnjailNode` (writable).
@@ -64,24 +65,17 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
             let dest = Account::<TokenAccount>::try_from(info).ok();
             valid &= dest.is_some_and(|d| d.mint == ctx.accounts.network.mint);
             if valid {
-                let bump = [ctx.accounts.network.bump];
-                let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
-                token::transfer(
-                    CpiContext::new_with_signer(
-                        ctx.accounts.token_program.key(),
-                        Transfer {
-                            from: ctx.accounts.treasury.to_account_info(),
-                            to: info.clone(),
-                            authority: ctx.accounts.network.to_account_info(),
-                        },
-                        &[seeds],
-                    ),
+                transfer_from_network(
+                    &ctx.accounts.network,
+                    ctx.accounts.treasury.to_account_info(),
+                    info.clone(),
+                    &ctx.accounts.token_program.to_account_info(),
                     *amount,
                 )?;
                 emit!(TreasuryTransferred {
                     to: info.key(),
                     amount: *amount,
-                    treasury_after: balance - amount,
+                    treasury_after: balance.saturating_sub(*amount),
                 });
             }
         }

@@ -1,10 +1,11 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::NetworkInitialized;
+use crate::instructions::network_token::mint_efuel;
 use crate::state::{validate_verifier_set, Network, Params};
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::AssociatedToken;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct InitializeNetworkArgs {
@@ -112,22 +113,13 @@ pub fn handle_initialize_network(
     network.apply_params(args.params)?;
     network.apply_verifier_set(&args.verifiers, args.verifier_threshold)?;
     network.paused = 0;
-    if args.genesis_supply > 0 {
-        let bump = [network.bump];
-        let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
-        token::mint_to(
-            CpiContext::new_with_signer(
-                ctx.accounts.token_program.key(),
-                MintTo {
-                    mint: ctx.accounts.mint.to_account_info(),
-                    to: ctx.accounts.genesis_token.to_account_info(),
-                    authority: network.to_account_info(),
-                },
-                &[seeds],
-            ),
-            args.genesis_supply,
-        )?;
-    }
+    mint_efuel(
+        network,
+        ctx.accounts.mint.to_account_info(),
+        ctx.accounts.genesis_token.to_account_info(),
+        &ctx.accounts.token_program.to_account_info(),
+        args.genesis_supply,
+    )?;
     emit!(NetworkInitialized {
         network: network.key(),
         mint: network.mint,

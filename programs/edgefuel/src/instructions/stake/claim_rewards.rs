@@ -1,10 +1,11 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::RewardsClaimed;
+use crate::instructions::network_token::mint_efuel;
 use crate::math::AddChecked;
 use crate::state::{Delegation, Network, Node, PAUSE_MINTING};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Mint, MintTo, Token, TokenAccount};
+use anchor_spl::token::{Mint, Token, TokenAccount};
 
 #[derive(Accounts)]
 pub struct ClaimRewards<'info> {
@@ -70,18 +71,11 @@ pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         .ok_or(EdgeFuelError::MathOverflow)?;
     delegation.total_claimed.add_checked(amount)?;
 
-    let bump = [ctx.accounts.network.bump];
-    let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
-    token::mint_to(
-        CpiContext::new_with_signer(
-            ctx.accounts.token_program.key(),
-            MintTo {
-                mint: ctx.accounts.mint.to_account_info(),
-                to: ctx.accounts.staker_token.to_account_info(),
-                authority: ctx.accounts.network.to_account_info(),
-            },
-            &[seeds],
-        ),
+    mint_efuel(
+        &ctx.accounts.network,
+        ctx.accounts.mint.to_account_info(),
+        ctx.accounts.staker_token.to_account_info(),
+        &ctx.accounts.token_program.to_account_info(),
         amount,
     )?;
     emit!(RewardsClaimed {

@@ -1,9 +1,10 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::Withdrawn;
+use crate::instructions::network_token::transfer_from_network;
 use crate::state::{Delegation, Network, Node};
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use anchor_spl::token::{Token, TokenAccount};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
@@ -63,22 +64,13 @@ pub fn handle_withdraw(ctx: Context<Withdraw>) -> Result<()> {
     delegation.unbonding_shares = 0;
     delegation.unlock_at = 0;
 
-    let bump = [ctx.accounts.network.bump];
-    let seeds: &[&[u8]] = &[SEED_NETWORK, &bump];
-    if amount > 0 {
-        token::transfer(
-            CpiContext::new_with_signer(
-                ctx.accounts.token_program.key(),
-                Transfer {
-                    from: ctx.accounts.vault.to_account_info(),
-                    to: ctx.accounts.staker_token.to_account_info(),
-                    authority: ctx.accounts.network.to_account_info(),
-                },
-                &[seeds],
-            ),
-            amount,
-        )?;
-    }
+    transfer_from_network(
+        &ctx.accounts.network,
+        ctx.accounts.vault.to_account_info(),
+        ctx.accounts.staker_token.to_account_info(),
+        &ctx.accounts.token_program.to_account_info(),
+        amount,
+    )?;
     let closed = delegation.is_empty();
     if closed {
         node.delegation_count = node.delegation_count.saturating_sub(1);

@@ -58,7 +58,15 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
         _ => None,
     };
     let balance = ctx.accounts.treasury.amount;
-    let mut valid = check_action(&ctx.accounts.network, &action, Some(balance)).is_ok();
+    // An action that no longer validates fails the proposal (below) instead
+    // of the transaction; the reason goes to the logs.
+    let mut valid = match check_action(&ctx.accounts.network, &action, Some(balance)) {
+        Ok(()) => true,
+        Err(e) => {
+            msg!("proposal action no longer valid: {}", e);
+            false
+        }
+    };
 
     match (&action, target) {
         (ProposalAction::TreasuryTransfer { amount, .. }, Some(info)) => {

@@ -504,79 +504,126 @@ pub use edgefuel::error::EdgeFuelError as E;
 
 // ---- batches ---------------------------------------------------------------
 
-use edgefuel::proof::{MerkleTree, Receipt};
+use edgefuel::proof::Receipt;
+use edgefuel::spec::{limits, JobShape, JobSpec};
 use edgefuel::{Batch, NodeEpochStats, RevealItem, SubmitBatchArgs, Verdict};
+pub use edgefuel_client::ReceiptBatch;
 
-/// A batch of receipts built the way a node agent builds one.
+/// A `gemm_i8` shape of exactly `work` multiply-accumulates within the job
+/// limits (the fixture's jobs; panics for a `work` no GEMM shape reaches,
+/// e.g. a prime above 65 536).
+pub fn gemm_with_work(work: u64) -> JobShape {
+    let max_k = work.min(u64::from(limits::MAX_REDUCTION));
+    for k in (1..=max_k).rev().filter(|k| work % k == 0) {
+        let rest = work / k;
+        for m in (1..=rest.min(u64::from(limits::MAX_DIM))).filter(|m| rest % m == 0) {
+            let shape = JobShape::GemmI8 {
+                m: m as u32,
+                n: (rest / m).min(u64::from(u32::MAX)) as u32,
+                k: k as u32,
+            };
+            if JobSpec::new(shape.clone(), [0; 32]).is_ok() {
+                return shape;
+            }
+        }
+    }
+    panic!("no gemm_i8 shape has exactly {work} work units")
+}
+
+/// A batch of receipts built the way a node agent builds one (a
+/// [`ReceiptBatch`]), with the honest output of every leaf for the tests'
+/// verifiers.
 pub struct TestBatch {
+    pub rb: ReceiptBatch,
     pub seq: u64,
     pub epoch: u64,
-    pub receipts: Vec<Receipt>,
     /// The output commitment an honest execution gives for each leaf.
     pub truth: Vec<[u8; 32]>,
-    pub tree: MerkleTree,
     pub operator: Pubkey,
 }
 
 impl TestBatch {
-    /// `n` receipts of `work_per_leaf` units; leaves in `fake` commit to an
-    /// output that honest re-execution does not produce.
+    /// `n` jobs of `work_per_leaf` units each (specs bound to their
+    /// positions); leaves in `fake` commit to an output that honest
+    /// re-execution does not produce.
     pub fn new(operator: &Pubkey, seq: u64, n: usize, work_per_leaf: u64, fake: &[usize]) -> Self {
-        let salt = seq.to_le_bytes();
-        let mut receipts = Vec::with_capacity(n);
-        let mut truth = Vec::with_capacity(n);
-        for i in 0..n {
-            let idx = (i as u64).to_le_bytes();
-            let honest = edgefuel::proof::hashv(&[b"output", operator.as_ref(), &salt, &idx]);
-            let committed = if fake.contains(&i) {
-                edgefuel::proof::hashv(&[b"forged", &idx])
-            } else {
-                honest
-            };
-            receipts.push(Receipt {
-                job_id: edgefuel::proof::hashv(&[b"job", operator.as_ref(), &salt, &idx]),
-                kind: 1,
-                work_units: work_per_leaf,
-                output_commitment: committed,
-            });
-            truth.push(honest);
-        }
-        let tree = MerkleTree::from_receipts(&receipts);
-        TestBatch {
-            seq,
-            epoch: (START_TIME / default_params().epoch_seconds) as u64,
-            receipts,
+        Self::with_shapes(operator, seq, vec![gemm_with_work(work_per_leaf); n], fake)
+    }
+
+    /// One job per shape, in leaf order; leaves in `fake` commit a forged output.
+    pub fn with_shapes(operator: &Pubkey, seq: u64, shapes: Vec<JobShape>, fake: &[usize]) -> Self {
+        let specs = ReceiptBatch::job_specs(operator, seq, shapes).unwrap();
+        let truth: Vec<[u8; 32]> = specs
+            .iter()
+            .map(|s| edgefuel::proof::hashv(&[b"output", &s.job_id()]))
+            .collect();
+        let committed: Vec<[u8; 32]> = truth
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if fake.contains(&i) {
+                    edgefuel::proof::hashv(&[b"forged", t])
+                } else {
+                    *t
+                }
+            })
+            .collect();
+        Self::from_batch(
+            ReceiptBatch::new(operator, seq, &specs, &committed).unwrap(),
             truth,
-            tree,
-            operator: *operator,
+        )
+    }
+
+    /// Wraps any receipt batch (e.g. a cheater's); `truth` is what honest
+    /// execution commits for each leaf.
+    pub fn from_batch(rb: ReceiptBatch, truth: Vec<[u8; 32]>) -> Self {
+        TestBatch {
+            seq: rb.seq(),
+            epoch: (START_TIME / default_params().epoch_seconds) as u64,
+            operator: *rb.operator(),
+            rb,
+            truth,
+        }
+    }
+
+    /// The same batch with `edit` applied to its receipts (shapes kept):
+    /// how the attack tests build a node that lies in its leaves.
+    pub fn tampered(&self, edit: impl FnOnce(&mut Vec<Receipt>)) -> Self {
+        let mut receipts = self.rb.receipts().to_vec();
+        edit(&mut receipts);
+        let rb = ReceiptBatch::from_receipts(
+            &self.operator,
+            self.seq,
+            self.rb.shapes().to_vec(),
+            receipts,
+        )
+        .unwrap();
+        TestBatch {
+            rb,
+            truth: self.truth.clone(),
+            ..*self
         }
     }
 
     pub fn key(&self) -> Pubkey {
-        pda::batch(&pda::node(&self.operator), self.seq)
+        self.rb.key()
     }
 
     pub fn total_work(&self) -> u64 {
-        self.receipts.iter().map(|r| r.work_units).sum()
+        self.rb.total_work()
+    }
+
+    pub fn receipts(&self) -> &[Receipt] {
+        self.rb.receipts()
     }
 
     pub fn args(&self) -> SubmitBatchArgs {
-        SubmitBatchArgs {
-            seq: self.seq,
-            root: self.tree.root(),
-            leaf_count: self.receipts.len() as u32,
-            total_work: self.total_work(),
-            epoch: self.epoch,
-        }
+        self.rb.submit_args(self.epoch)
     }
 
     /// The reveal item for leaf `index`.
     pub fn item(&self, index: u32) -> RevealItem {
-        RevealItem::new(
-            index,
-            self.receipts[index as usize],
-            self.tree.proof(index as usize).unwrap(),
-        )
+        self.rb.reveal_item(index).unwrap()
     }
 }
 
@@ -654,12 +701,19 @@ impl TestContext {
         self.send(&[ix], &[authority]).await
     }
 
+    /// The leaves the batch's sample points fall in, each once.
+    pub async fn sampled_leaves(&mut self, tb: &TestBatch) -> Vec<u32> {
+        let batch = self.batch(&tb.key()).await.unwrap();
+        tb.rb.sampled_leaves(batch.sample()).unwrap()
+    }
+
     /// Reveals the whole sample, as many leaves per transaction as fit.
     pub async fn reveal_all(&mut self, authority: &Keypair, tb: &TestBatch) {
-        let sample = self.batch(&tb.key()).await.unwrap().sample().to_vec();
-        let per_tx = edgefuel::proof::reveals_per_tx(tb.receipts.len() as u64);
-        for chunk in sample.chunks(per_tx) {
-            self.reveal(authority, tb, chunk).await.unwrap();
+        let batch = self.batch(&tb.key()).await.unwrap();
+        let items = tb.rb.reveal_items(&batch).unwrap();
+        for chunk in ReceiptBatch::pack_reveals(items) {
+            let ix = self.reveal_ix(&authority.pubkey(), tb, chunk);
+            self.send(&[ix], &[authority]).await.unwrap();
         }
     }
 

@@ -4,7 +4,7 @@
 // solana-program-test 3.x marks its API "unstable" (deprecated); it is the pinned harness.
 #![allow(deprecated)]
 use anchor_lang::prelude::Pubkey;
-use edgefuel::proof::{sample_count, sample_indices, sample_seed};
+use edgefuel::proof::{sample_count, sample_points, sample_seed};
 use edgefuel::{pda, BatchStatus, NodeStatus, PauseScope, Quorum, Verdict};
 use edgefuel_tests::anchor_codes::*;
 use edgefuel_tests::solana_keypair::Keypair;
@@ -57,19 +57,21 @@ async fn honest_batch_of_1024_is_accepted_and_rewards_split_exactly() {
     t.reveal_all(&agent, &tb).await;
     let b = t.batch(&tb.key()).await.unwrap();
     assert_eq!(b.status, BatchStatus::Revealed);
-    for (pos, idx) in b.sample().iter().enumerate() {
-        assert_eq!(
-            b.revealed[pos].output_commitment,
-            tb.receipts[*idx as usize].output_commitment
-        );
-    }
-
-    // Verifiers re-execute every revealed job and compare.
-    for idx in b.sample() {
-        assert_eq!(
-            tb.receipts[*idx as usize].output_commitment,
-            tb.truth[*idx as usize]
-        );
+    // Every point is revealed by the leaf whose work range covers it; the
+    // stored leaf carries the spec a verifier re-executes from the chain.
+    let leaves = b.revealed_leaves();
+    assert_eq!(
+        leaves.iter().map(|l| l.index).collect::<Vec<_>>(),
+        t.sampled_leaves(&tb).await
+    );
+    for leaf in &leaves {
+        let i = leaf.index as usize;
+        assert_eq!(leaf.output_commitment, tb.receipts()[i].output_commitment);
+        let spec = b.job_spec(leaf).unwrap();
+        assert_eq!(spec.job_id(), tb.receipts()[i].job_id);
+        assert_eq!(spec.work_units(), WORK_PER_LEAF);
+        // Verifiers re-execute every revealed job and compare.
+        assert_eq!(leaf.output_commitment, tb.truth[i]);
     }
     t.vote(&v(&t, 0), &tb.key(), Verdict::Valid).await.unwrap();
     assert_eq!(t.batch(&tb.key()).await.unwrap().quorum, Quorum::Pending);
@@ -132,9 +134,10 @@ async fn sampled_fake_leaf_is_rejected_and_slashes_every_share_equally() {
     t.undelegate(&bob, &op.pubkey(), 2_000 * EFUEL)
         .await
         .unwrap();
-    // 8 leaves ≤ min_samples: every leaf is sampled, so the fake one is.
-    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[5]);
+    // Every leaf is fake, so whichever the sample draws is.
+    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[0, 1, 2, 3, 4, 5, 6, 7]);
     t.commit_and_reveal(&op, &tb).await;
+    let bad = t.sampled_leaves(&tb).await[0];
     let n = t.node(&op.pubkey()).await;
     let value =
         |shares: u64| (shares as u128 * n.pool_tokens as u128 / n.pool_shares as u128) as u64;
@@ -158,8 +161,8 @@ async fn sampled_fake_leaf_is_rejected_and_slashes_every_share_equally() {
     let accounts = t.verifier_accounts().await;
 
     let evidence = Verdict::Invalid {
-        leaf_index: 5,
-        expected_commitment: tb.truth[5],
+        leaf_index: bad,
+        expected_commitment: tb.truth[bad as usize],
     };
     // Verifier 2 got it wrong and votes Valid; 0 and 1 find the fraud.
     t.vote(&v(&t, 2), &tb.key(), Verdict::Valid).await.unwrap();
@@ -252,11 +255,12 @@ async fn sampled_fake_leaf_is_rejected_and_slashes_every_share_equally() {
 #[tokio::test]
 async fn jailed_node_cannot_submit_or_unjail_early() {
     let (mut t, op, _, _) = pool().await;
-    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[0]);
+    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[0, 1, 2, 3, 4, 5, 6, 7]);
     t.commit_and_reveal(&op, &tb).await;
+    let bad = t.sampled_leaves(&tb).await[0];
     let ev = Verdict::Invalid {
-        leaf_index: 0,
-        expected_commitment: tb.truth[0],
+        leaf_index: bad,
+        expected_commitment: tb.truth[bad as usize],
     };
     t.vote(&v(&t, 0), &tb.key(), ev).await.unwrap();
     t.vote(&v(&t, 1), &tb.key(), ev).await.unwrap();
@@ -287,7 +291,7 @@ async fn missed_reveal_is_slashed_and_jailed() {
     t.warp_slots(default_params().seal_delay_slots + 1).await;
     t.seal(&tb.key()).await.unwrap();
     // Half revealed only.
-    let sample = t.batch(&tb.key()).await.unwrap().sample().to_vec();
+    let sample = t.sampled_leaves(&tb).await;
     t.reveal(&op, &tb, &sample[..2]).await.unwrap();
     // Too early to report.
     let keys = [
@@ -371,10 +375,7 @@ async fn sample_does_not_depend_on_when_seal_is_sent() {
         params.min_samples,
         params.max_samples,
     );
-    let expected: Vec<u32> = sample_indices(&seed, 4_096, k)
-        .into_iter()
-        .map(|i| i as u32)
-        .collect();
+    let expected = sample_points(&seed, tb.total_work(), k);
     // The seal is sent much later.
     t.warp_slots(200).await;
     t.seal(&tb.key()).await.unwrap();
@@ -399,13 +400,13 @@ async fn reveal_refusals() {
     assert_err(t.reveal(&op, &tb, &[0]).await, E::WrongBatchStatus);
     t.warp_slots(default_params().seal_delay_slots + 1).await;
     t.seal(&tb.key()).await.unwrap();
-    let sample = t.batch(&tb.key()).await.unwrap().sample().to_vec();
+    let sample = t.sampled_leaves(&tb).await;
     let unsampled = (0..256u32).find(|i| !sample.contains(i)).unwrap();
     let snap = t.snapshot(&[tb.key()]).await;
     assert_err(t.reveal(&op, &tb, &[unsampled]).await, E::IndexNotSampled);
     // Bad proof: a flipped sibling.
     let mut item = tb.item(sample[0]);
-    item.proof[3][7] ^= 1;
+    item.path[3].hash[7] ^= 1;
     let ix = t.reveal_ix(&op.pubkey(), &tb, vec![item]);
     assert_err(t.send(&[ix], &[&op]).await, E::InvalidProof);
     // Wrong root: leaves of another tree at sampled indices.
@@ -414,9 +415,34 @@ async fn reveal_refusals() {
     assert_err(t.send(&[ix], &[&op]).await, E::InvalidProof);
     // A leaf with a changed field.
     let mut item = tb.item(sample[0]);
-    item.leaf.work_units += 1;
+    item.work_units += 1;
     let ix = t.reveal_ix(&op.pubkey(), &tb, vec![item]);
     assert_err(t.send(&[ix], &[&op]).await, E::InvalidProof);
+    // A flipped sibling sum.
+    let mut item = tb.item(sample[0]);
+    item.path[0].sum += 1;
+    let ix = t.reveal_ix(&op.pubkey(), &tb, vec![item]);
+    assert_err(t.send(&[ix], &[&op]).await, E::InvalidProof);
+    // The committed leaf with a shape that is not its job's.
+    let mut item = tb.item(sample[0]);
+    item.shape = gemm_with_work(WORK_PER_LEAF / 2).to_bytes();
+    let ix = t.reveal_ix(&op.pubkey(), &tb, vec![item]);
+    assert_err(t.send(&[ix], &[&op]).await, E::JobSpecMismatch);
+    // Shape bytes that are no shape (unknown kind, trailing byte, too long).
+    for bytes in [
+        vec![9u8, 1, 0, 0, 0],
+        {
+            let mut b = tb.rb.shapes()[0].to_bytes();
+            b.push(0);
+            b
+        },
+        vec![1u8; 200],
+    ] {
+        let mut item = tb.item(sample[0]);
+        item.shape = bytes;
+        let ix = t.reveal_ix(&op.pubkey(), &tb, vec![item]);
+        assert_err(t.send(&[ix], &[&op]).await, E::InvalidJobSpec);
+    }
     // Not the agent nor the operator.
     assert_err(t.reveal(&alice, &tb, &sample[..1]).await, E::NotAgent);
     assert_eq!(t.snapshot(&[tb.key()]).await, snap);
@@ -449,7 +475,7 @@ async fn vote_refusals() {
         E::NotVerifier,
     );
     // Evidence must name a sampled leaf.
-    let sample = t.batch(&tb.key()).await.unwrap().sample().to_vec();
+    let sample = t.sampled_leaves(&tb).await;
     let unsampled = (0..64u32).find(|i| !sample.contains(i)).unwrap();
     let bad = Verdict::Invalid {
         leaf_index: unsampled,
@@ -538,7 +564,7 @@ async fn submit_refusals() {
     let ix = t.submit_ix(&op.pubkey(), &tb6, args);
     assert_err(t.send(&[ix], &[&op]).await, E::InvalidBatch);
     let mut args = tb6.args();
-    args.leaf_count = (1 << 20) + 1;
+    args.leaf_count = edgefuel::constants::MAX_BATCH_LEAVES + 1;
     let ix = t.submit_ix(&op.pubkey(), &tb6, args);
     assert_err(t.send(&[ix], &[&op]).await, E::InvalidBatch);
     // Wrong epoch.
@@ -656,7 +682,7 @@ async fn transaction_sizes_and_write_locks() {
     t.submit(&agent, &tb).await.unwrap();
     t.warp_slots(default_params().seal_delay_slots + 1).await;
     t.seal(&tb.key()).await.unwrap();
-    let sample = t.batch(&tb.key()).await.unwrap().sample().to_vec();
+    let sample = t.sampled_leaves(&tb).await;
 
     let blockhash = t.ctx.last_blockhash;
     let size = |ixs: &[anchor_lang::solana_program::instruction::Instruction],
@@ -670,16 +696,11 @@ async fn transaction_sizes_and_write_locks() {
         bincode::serialize(&tx).unwrap().len()
     };
     let submit = t.submit_ix(&agent.pubkey(), &tb, tb.args());
-    let reveal_chunks: Vec<_> = sample
-        .chunks(edgefuel::proof::reveals_per_tx(1_024))
-        .map(|c| {
-            t.reveal_ix(
-                &agent.pubkey(),
-                &tb,
-                c.iter().map(|i| tb.item(*i)).collect(),
-            )
-        })
-        .collect();
+    let reveal_chunks: Vec<_> =
+        ReceiptBatch::pack_reveals(sample.iter().map(|i| tb.item(*i)).collect())
+            .into_iter()
+            .map(|c| t.reveal_ix(&agent.pubkey(), &tb, c))
+            .collect();
     let vote = t.vote_ix(
         &t.verifiers[0].pubkey(),
         &tb.key(),
@@ -739,24 +760,14 @@ async fn transaction_sizes_and_write_locks() {
         );
         assert!(*bytes <= 1_232, "{name} transaction is {bytes} bytes");
     }
-    // A 1 024-leaf batch at 1 %: 11 samples in 6 reveal transactions, each within 1 232 bytes.
-    assert_eq!(sample.len(), 11);
-    assert_eq!(reveal_chunks.len(), 6);
+    // A 1 024-leaf batch at 1 %: 11 sample points; each reveal item (a
+    // 10-node sum path, 498 bytes) takes its own transaction within 1 232 bytes.
+    assert_eq!(t.batch(&tb.key()).await.unwrap().sample().len(), 11);
+    assert_eq!(tb.item(sample[0]).len(), 498);
+    assert_eq!(reveal_chunks.len(), sample.len());
     for ix in &reveal_chunks {
         assert!(size(std::slice::from_ref(ix), &[&agent]) <= 1_232);
     }
-    // Worst case: the largest batch (2^20 leaves, 20-level proofs) packs
-    // one reveal per transaction, with payer and agent both signing.
-    assert_eq!(edgefuel::proof::reveals_per_tx(1 << 20), 1);
-    let deep: Vec<_> = (0..1)
-        .map(|i| edgefuel::RevealItem {
-            index: i,
-            leaf: tb.item(0).leaf,
-            proof: vec![[7u8; 32]; 20],
-        })
-        .collect();
-    let deep_ix = t.reveal_ix(&agent.pubkey(), &tb, deep);
-    assert!(size(&[deep_ix], &[&payer, &agent]) <= 1_232);
 
     // submit_batch write-locks only this node's accounts and the new ones.
     let shared = [pda::network(), pda::vault(), pda::treasury(), pda::mint()];
@@ -783,4 +794,312 @@ async fn transaction_sizes_and_write_locks() {
         ]
     );
     let _ = CONSTRAINT_SEEDS;
+}
+
+// ---- receipts bound to the work: attacks on the receipt format -------------
+
+/// Submits `tb` with `args`, seals it, and returns what revealing its whole
+/// sample answers, then lets the reveal window pass.
+async fn submit_seal_try_reveal(
+    t: &mut TestContext,
+    op: &Keypair,
+    tb: &TestBatch,
+    args: edgefuel::SubmitBatchArgs,
+) -> Result<(), solana_transaction_error::TransactionError> {
+    let ix = t.submit_ix(&op.pubkey(), tb, args);
+    t.send(&[ix], &[op]).await.unwrap();
+    t.warp_slots(default_params().seal_delay_slots + 1).await;
+    t.seal(&tb.key()).await.unwrap();
+    let batch = t.batch(&tb.key()).await.unwrap();
+    let mut answer = Ok(());
+    // The node reveals what its receipts say; the claimed total is not theirs.
+    for point in batch.sample().to_vec() {
+        let leaf = tb
+            .rb
+            .tree()
+            .leaf_at(point.min(tb.total_work() - 1))
+            .unwrap() as u32;
+        let ix = t.reveal_ix(&op.pubkey(), tb, vec![tb.item(leaf)]);
+        if let Err(e) = t.send(&[ix], &[op]).await {
+            answer = Err(e);
+            break;
+        }
+    }
+    let deadline = t.batch(&tb.key()).await.unwrap().reveal_deadline;
+    let now = t.slot().await;
+    t.jump_slots(deadline - now + 1).await;
+    answer
+}
+
+/// The missed batch is slashed like any unrevealed one and earns nothing.
+async fn assert_missed_and_slashed(t: &mut TestContext, op: &Keypair, tb: &TestBatch) {
+    let pool = t.node(&op.pubkey()).await.pool_tokens;
+    let supply = t.mint_supply().await;
+    t.report_missed(tb).await.unwrap();
+    let slashed =
+        (pool as u128 * default_params().slash_unavailable_bps as u128).div_ceil(10_000) as u64;
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!(
+        (b.status, b.reward, b.slashed),
+        (BatchStatus::Missed, 0, slashed)
+    );
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pool_tokens, n.verified_work, n.status),
+        (pool - slashed, 0, NodeStatus::Jailed)
+    );
+    assert_eq!(t.mint_supply().await, supply, "nothing minted");
+    assert_eq!(t.network().await.total_rewards_accrued, 0);
+}
+
+#[tokio::test]
+async fn overstated_total_work_cannot_be_revealed_and_earns_nothing() {
+    let (mut t, op, _, _) = pool().await;
+    // 64 honest leaves of 1 000 units claiming the whole exposure cap
+    // (4 000 EFUEL · 5 % = 200 EFUEL of reward).
+    let tb = TestBatch::new(&op.pubkey(), 1, 64, 1_000, &[]);
+    let mut args = tb.args();
+    args.total_work = 200 * EFUEL;
+    let answer = submit_seal_try_reveal(&mut t, &op, &tb, args).await;
+    assert_err(answer, E::WorkSumMismatch);
+    assert_missed_and_slashed(&mut t, &op, &tb).await;
+}
+
+#[tokio::test]
+async fn one_leaf_batch_claiming_the_exposure_cap_earns_nothing() {
+    let (mut t, op, _, _) = pool().await;
+    let tb = TestBatch::new(&op.pubkey(), 1, 1, 1_000, &[]);
+    let mut args = tb.args();
+    // The whole cap in one leaf is above what any job can be: refused.
+    args.total_work = 200 * EFUEL;
+    let ix = t.submit_ix(&op.pubkey(), &tb, args.clone());
+    assert_err(t.send(&[ix], &[&op]).await, E::InvalidBatch);
+    // The most one leaf may claim is accepted at submit, then cannot be opened.
+    args.total_work = edgefuel::constants::MAX_WORK_PER_LEAF;
+    let answer = submit_seal_try_reveal(&mut t, &op, &tb, args).await;
+    assert_err(answer, E::WorkSumMismatch);
+    assert_missed_and_slashed(&mut t, &op, &tb).await;
+}
+
+#[tokio::test]
+async fn one_job_in_every_leaf_is_refused_at_reveal() {
+    let (mut t, op, _, _) = pool().await;
+    let honest = TestBatch::new(&op.pubkey(), 1, 64, 1_000, &[]);
+    // Every leaf repeats leaf 0's receipt (a job that really ran).
+    let dup = honest.tampered(|r| {
+        let first = r[0];
+        r.iter_mut().for_each(|x| *x = first);
+    });
+    let answer = submit_seal_try_reveal(&mut t, &op, &dup, dup.args()).await;
+    assert_err(answer, E::JobSpecMismatch);
+    assert_missed_and_slashed(&mut t, &op, &dup).await;
+}
+
+#[tokio::test]
+async fn a_root_committed_again_under_a_new_seq_is_refused_at_reveal() {
+    let (mut t, op, _, _) = pool().await;
+    let first = TestBatch::new(&op.pubkey(), 1, 16, 1_000, &[]);
+    t.commit_and_reveal(&op, &first).await;
+    t.accept(&first).await;
+    let paid = t.network().await.total_rewards_accrued;
+    assert_eq!(paid, first.total_work());
+    // The same receipts (same root) as batch 2.
+    let again = TestBatch::from_batch(
+        ReceiptBatch::from_receipts(
+            &op.pubkey(),
+            2,
+            first.rb.shapes().to_vec(),
+            first.receipts().to_vec(),
+        )
+        .unwrap(),
+        first.truth.clone(),
+    );
+    assert_eq!(again.args().root, first.args().root);
+    let answer = submit_seal_try_reveal(&mut t, &op, &again, again.args()).await;
+    assert_err(answer, E::JobSpecMismatch);
+    let pool_before = t.node(&op.pubkey()).await.pool_tokens;
+    t.report_missed(&again).await.unwrap();
+    assert_eq!(
+        t.batch(&again.key()).await.unwrap().status,
+        BatchStatus::Missed
+    );
+    assert!(t.node(&op.pubkey()).await.pool_tokens < pool_before);
+    assert_eq!(t.network().await.total_rewards_accrued, paid, "paid once");
+}
+
+#[tokio::test]
+async fn leaf_work_above_its_spec_is_refused_at_reveal() {
+    let (mut t, op, _, _) = pool().await;
+    let honest = TestBatch::new(&op.pubkey(), 1, 32, 1_000, &[]);
+    // Every leaf claims ten times its job's multiply-accumulates; the tree
+    // and total are consistent with the claim.
+    let inflated = honest.tampered(|r| r.iter_mut().for_each(|x| x.work_units *= 10));
+    assert_eq!(inflated.total_work(), 320_000);
+    let answer = submit_seal_try_reveal(&mut t, &op, &inflated, inflated.args()).await;
+    assert_err(answer, E::WorkUnitsMismatch);
+    assert_missed_and_slashed(&mut t, &op, &inflated).await;
+}
+
+/// The largest batch the program accepts (2¹⁷ leaves), every job of the
+/// longest shape: each reveal item (17 path nodes) is sent in a real
+/// transaction, signed by a separate payer and the agent, within 1 232 bytes.
+#[tokio::test]
+async fn the_largest_batch_reveals_within_the_transaction_limit() {
+    use edgefuel::constants::MAX_BATCH_LEAVES;
+    let (mut t, op, _, _) = pool().await;
+    let agent = t.actor().await;
+    t.set_agent_key(&op, &op.pubkey(), agent.pubkey())
+        .await
+        .unwrap();
+    let longest = edgefuel::spec::JobShape::MlpI8 {
+        batch: 1,
+        widths: vec![1; edgefuel::spec::limits::MAX_MLP_LAYERS as usize + 1],
+    };
+    assert_eq!(longest.to_bytes().len(), edgefuel::spec::MAX_SHAPE_LEN);
+    let tb = TestBatch::with_shapes(
+        &op.pubkey(),
+        1,
+        vec![longest; MAX_BATCH_LEAVES as usize],
+        &[],
+    );
+    t.submit(&agent, &tb).await.unwrap();
+    t.warp_slots(default_params().seal_delay_slots + 1).await;
+    t.seal(&tb.key()).await.unwrap();
+    let batch = t.batch(&tb.key()).await.unwrap();
+    let items = tb.rb.reveal_items(&batch).unwrap();
+    assert!(items.iter().all(|i| i.path.len() == 17));
+    let payer = t.ctx.payer.insecure_clone();
+    for chunk in ReceiptBatch::pack_reveals(items) {
+        assert_eq!(chunk.len(), 1);
+        let ix = t.reveal_ix(&agent.pubkey(), &tb, chunk);
+        let blockhash = t.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let tx = solana_transaction::Transaction::new_signed_with_payer(
+            &[ix],
+            Some(&payer.pubkey()),
+            &[&payer, &agent],
+            blockhash,
+        );
+        let bytes = bincode::serialize(&tx).unwrap().len();
+        assert!(bytes <= 1_232, "reveal transaction is {bytes} bytes");
+        t.ctx.banks_client.process_transaction(tx).await.unwrap();
+    }
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!(b.status, BatchStatus::Revealed);
+    // One leaf more is refused at submit.
+    let mut args = tb.args();
+    args.seq = 2;
+    args.leaf_count = MAX_BATCH_LEAVES + 1;
+    let ix =
+        edgefuel_client::ix::submit_batch(&agent.pubkey(), &payer.pubkey(), &op.pubkey(), args);
+    assert_err(t.send(&[ix], &[&agent]).await, E::InvalidBatch);
+}
+
+/// A node that fakes or inflates one heavy leaf carrying a fraction f of its
+/// work is caught at the rate work-weighted sampling predicts: over 10 000
+/// seeds, the share of samples that hit a leaf the program refuses at reveal
+/// (inflated work) or whose output re-executes differently (faked output)
+/// is within 3 σ of 1 − (1 − f)^k.
+#[test]
+fn detection_follows_the_work_fraction() {
+    let op = Pubkey::new_unique();
+    let k = edgefuel::proof::sample_count(100, 100, 8, 32);
+    assert_eq!(k, 8);
+    for f_pct in [1u64, 5, 20, 50] {
+        for inflate in [false, true] {
+            // 99 light honest leaves and one heavy leaf holding f of the work.
+            let total = 990_000u64;
+            let heavy = total * f_pct / 100;
+            let light = (total - heavy) / 99;
+            let mut shapes = vec![gemm_with_work(light); 99];
+            // An inflating node ran a job of half the work it claims.
+            let heavy_spec_work = if inflate { heavy / 2 } else { heavy };
+            shapes.push(gemm_with_work(heavy_spec_work));
+            let honest = TestBatch::with_shapes(&op, 1, shapes, if inflate { &[] } else { &[99] });
+            let tb = honest.tampered(|r| r[99].work_units = heavy);
+            let batch = batch_account(&tb);
+            // What each leaf's reveal and re-execution yield: found or not.
+            let caught: Vec<bool> = (0..100u32)
+                .map(|i| {
+                    let item = tb.item(i);
+                    match item.check(&batch) {
+                        Ok(_) => {
+                            tb.receipts()[i as usize].output_commitment != tb.truth[i as usize]
+                        }
+                        Err(anchor_lang::error::Error::AnchorError(e)) => {
+                            assert_eq!(e.error_code_number, u32::from(E::WorkUnitsMismatch));
+                            true
+                        }
+                        Err(e) => panic!("unexpected refusal {e:?}"),
+                    }
+                })
+                .collect();
+            assert_eq!(caught.iter().filter(|c| **c).count(), 1);
+            assert!(caught[99]);
+            let g = heavy as f64 / tb.total_work() as f64;
+            let draws = 10_000u32;
+            let hits = (0..draws)
+                .filter(|s| {
+                    let seed = edgefuel::proof::hashv(&[b"draw", &s.to_le_bytes()]);
+                    let points = edgefuel::proof::sample_points(&seed, tb.total_work(), k);
+                    let leaves = tb.rb.sampled_leaves(&points).unwrap();
+                    leaves.iter().any(|l| caught[*l as usize])
+                })
+                .count();
+            let p = 1.0 - (1.0 - g).powi(k as i32);
+            let empirical = hits as f64 / draws as f64;
+            let sigma = (p * (1.0 - p) / draws as f64).sqrt();
+            println!(
+                "f = {f_pct:>2} % ({}): detected {empirical:.4}, predicted {p:.4} ± {:.4}",
+                if inflate {
+                    "inflated work"
+                } else {
+                    "faked output"
+                },
+                3.0 * sigma
+            );
+            assert!(
+                (empirical - p).abs() <= 3.0 * sigma,
+                "f = {f_pct} %: {empirical} vs {p}"
+            );
+        }
+    }
+}
+
+/// The batch account a node's `tb` would have on-chain once sealed (for the
+/// off-chain simulation above, which runs the program's reveal check).
+fn batch_account(tb: &TestBatch) -> edgefuel::Batch {
+    use edgefuel::constants::{MAX_SAMPLES, MAX_VERIFIERS};
+    let args = tb.args();
+    edgefuel::Batch {
+        bump: 0,
+        node: tb.rb.node(),
+        seq: args.seq,
+        root: args.root,
+        leaf_count: args.leaf_count,
+        total_work: args.total_work,
+        epoch: args.epoch,
+        submitted_slot: 0,
+        seal_slot: 0,
+        reveal_deadline: 0,
+        verify_deadline: 0,
+        status: BatchStatus::Sealed,
+        seed: [0; 32],
+        seal_slot_hash: [0; 32],
+        sample_count: 0,
+        samples: [0; MAX_SAMPLES as usize],
+        revealed_mask: 0,
+        revealed: [edgefuel::RevealedLeaf::default(); MAX_SAMPLES as usize],
+        vote_count: 0,
+        votes: [edgefuel::VoteRecord {
+            verifier: Pubkey::default(),
+            verdict: Verdict::Valid,
+        }; MAX_VERIFIERS],
+        valid_votes: 0,
+        invalid_votes: 0,
+        quorum: Quorum::Pending,
+        reward: 0,
+        slashed: 0,
+        finalized_slot: 0,
+        reserved: [0; 32],
+    }
 }

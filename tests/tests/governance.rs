@@ -328,11 +328,14 @@ async fn treasury_transfer_moves_exactly_the_amount_or_fails_cleanly() {
 #[tokio::test]
 async fn governance_unjails_a_node_early() {
     let (mut t, op, alice, _) = dao().await;
-    let tb = t.batch_now(&op.pubkey(), 1, 8, 1_000, &[3]).await;
+    let tb = t
+        .batch_now(&op.pubkey(), 1, 8, 1_000, &[0, 1, 2, 3, 4, 5, 6, 7])
+        .await;
     t.commit_and_reveal(&op, &tb).await;
+    let bad = t.sampled_leaves(&tb).await[0];
     let ev = Verdict::Invalid {
-        leaf_index: 3,
-        expected_commitment: tb.truth[3],
+        leaf_index: bad,
+        expected_commitment: tb.truth[bad as usize],
     };
     let v0 = t.verifiers[0].insecure_clone();
     let v1 = t.verifiers[1].insecure_clone();

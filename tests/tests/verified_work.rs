@@ -6,39 +6,37 @@
 // solana-program-test 3.x marks its API "unstable" (deprecated); it is the pinned harness.
 #![allow(deprecated)]
 use anchor_lang::prelude::Pubkey;
-use edgefuel::proof::{MerkleTree, Receipt};
 use edgefuel::{BatchStatus, NodeStatus, Verdict};
 use edgefuel_jobs::{
-    execute, output_commitment, Backend, Conv2dShape, CpuBackend, GpuBackend, JobSpec,
+    execute, output_commitment, Backend, Conv2dShape, CpuBackend, GpuBackend, JobShape, JobSpec,
 };
 use edgefuel_tests::solana_signer::Signer;
 use edgefuel_tests::*;
-use std::collections::HashMap;
 
-/// Eight small jobs of every kind, seeded per index.
-fn specs() -> Vec<JobSpec> {
-    (0u8..8)
-        .map(|i| {
-            let seed = [i; 32];
-            match i % 3 {
-                0 => JobSpec::gemm(24 + i as u32, 40, 72, seed),
-                1 => JobSpec::mlp(4, vec![64, 48, 16], seed),
-                _ => JobSpec::conv2d(
-                    Conv2dShape {
-                        batch: 1,
-                        height: 12,
-                        width: 12,
-                        in_channels: 8,
-                        out_channels: 8,
-                        kernel_h: 3,
-                        kernel_w: 3,
-                        stride: 1,
-                        padding: 1,
-                    },
-                    seed,
-                ),
-            }
-            .unwrap()
+/// Eight small jobs of every kind.
+fn shapes() -> Vec<JobShape> {
+    (0u32..8)
+        .map(|i| match i % 3 {
+            0 => JobShape::GemmI8 {
+                m: 24 + i,
+                n: 40,
+                k: 72,
+            },
+            1 => JobShape::MlpI8 {
+                batch: 4,
+                widths: vec![64, 48, 16],
+            },
+            _ => JobShape::Conv2dI8(Conv2dShape {
+                batch: 1,
+                height: 12,
+                width: 12,
+                in_channels: 8,
+                out_channels: 8,
+                kernel_h: 3,
+                kernel_w: 3,
+                stride: 1,
+                padding: 1,
+            }),
         })
         .collect()
 }
@@ -58,54 +56,35 @@ fn verifier_backend() -> Box<dyn Backend> {
     }
 }
 
-/// What a node agent commits: receipts of jobs it ran; `skip` lists jobs it
-/// did not run and committed garbage for.
-fn node_batch(operator: &Pubkey, seq: u64, specs: &[JobSpec], skip: &[usize]) -> TestBatch {
+/// What a node agent commits: the jobs of its position-bound specs, run on
+/// the CPU; `lazy` commits an all-zero output instead of running them.
+fn node_batch(operator: &Pubkey, seq: u64, lazy: bool) -> (TestBatch, Vec<JobSpec>) {
     let cpu = CpuBackend::new();
-    let receipts: Vec<Receipt> = specs
+    let specs = ReceiptBatch::job_specs(operator, seq, shapes()).unwrap();
+    let commitments: Vec<[u8; 32]> = specs
         .iter()
-        .enumerate()
-        .map(|(i, spec)| {
-            let commitment = if skip.contains(&i) {
+        .map(|spec| {
+            if lazy {
                 output_commitment(&vec![0u8; spec.output_len()])
             } else {
                 execute(spec, &cpu).unwrap().output_commitment()
-            };
-            Receipt {
-                job_id: spec.job_id(),
-                kind: spec.kind() as u8,
-                work_units: spec.work_units(),
-                output_commitment: commitment,
             }
         })
         .collect();
-    TestBatch {
-        seq,
-        epoch: (START_TIME / default_params().epoch_seconds) as u64,
-        tree: MerkleTree::from_receipts(&receipts),
-        truth: Vec::new(),
-        receipts,
-        operator: *operator,
-    }
+    let rb = ReceiptBatch::new(operator, seq, &specs, &commitments).unwrap();
+    (TestBatch::from_batch(rb, Vec::new()), specs)
 }
 
-/// What a verifier decides from the revealed leaves alone plus the specs the
-/// node published (looked up by job id): re-execute and compare.
-fn verdict(
-    t_batch: &edgefuel::Batch,
-    registry: &HashMap<[u8; 32], JobSpec>,
-    device: &dyn Backend,
-) -> Verdict {
-    for (pos, index) in t_batch.sample().iter().enumerate() {
-        let leaf = &t_batch.revealed[pos];
-        let spec = registry.get(&leaf.job_id).expect("node published the spec");
-        let out = execute(spec, device).unwrap();
-        let honest = leaf.kind == spec.kind() as u8
-            && leaf.work_units == spec.work_units()
-            && leaf.output_commitment == out.output_commitment();
-        if !honest {
+/// What a verifier decides from the batch account alone: rebuild each
+/// revealed job's spec from its stored shape and position-bound seed,
+/// re-execute it, compare.
+fn verdict(batch: &edgefuel::Batch, device: &dyn Backend) -> Verdict {
+    for leaf in batch.revealed_leaves() {
+        let spec = batch.job_spec(&leaf).expect("revealed specs decode");
+        let out = execute(&spec, device).unwrap();
+        if leaf.output_commitment != out.output_commitment() {
             return Verdict::Invalid {
-                leaf_index: *index,
+                leaf_index: leaf.index,
                 expected_commitment: out.output_commitment(),
             };
         }
@@ -117,19 +96,17 @@ fn verdict(
 async fn verified_gpu_work_is_paid_and_skipped_work_is_slashed() {
     let mut t = TestContext::new().await;
     let op = t.staked_node(500, 2_000 * EFUEL).await;
-    let specs = specs();
-    let registry: HashMap<[u8; 32], JobSpec> =
-        specs.iter().map(|s| (s.job_id(), s.clone())).collect();
     let device = verifier_backend();
     let verifiers: Vec<_> = t.verifiers.iter().map(|k| k.insecure_clone()).collect();
 
     // Honest batch: every sampled job re-executes to the committed output.
-    let honest = node_batch(&op.pubkey(), 1, &specs, &[]);
+    let (honest, specs) = node_batch(&op.pubkey(), 1, false);
     t.commit_and_reveal(&op, &honest).await;
     let b = t.batch(&honest.key()).await.unwrap();
-    assert_eq!(b.sample().len(), 8, "8 leaves ≤ min_samples: all sampled");
+    assert_eq!(b.sample().len(), 8, "min_samples work-weighted points");
+    assert!(!b.revealed_leaves().is_empty());
     for v in &verifiers[..2] {
-        let verdict = verdict(&b, &registry, device.as_ref());
+        let verdict = verdict(&b, device.as_ref());
         assert_eq!(verdict, Verdict::Valid);
         t.vote(v, &honest.key(), verdict).await.unwrap();
     }
@@ -152,18 +129,20 @@ async fn verified_gpu_work_is_paid_and_skipped_work_is_slashed() {
         "sole staker: commission + pool = all"
     );
 
-    // A batch where the node skipped job 4: caught by re-execution, slashed.
-    let lazy = node_batch(&op.pubkey(), 2, &specs, &[4]);
+    // A lazy node that ran nothing: caught by re-execution of the first
+    // revealed job, slashed.
+    let (lazy, lazy_specs) = node_batch(&op.pubkey(), 2, true);
     t.commit_and_reveal(&op, &lazy).await;
     let b = t.batch(&lazy.key()).await.unwrap();
-    let found = verdict(&b, &registry, device.as_ref());
-    let expected = execute(&specs[4], &CpuBackend::new())
+    let found = verdict(&b, device.as_ref());
+    let first = b.revealed_leaves()[0].index;
+    let expected = execute(&lazy_specs[first as usize], &CpuBackend::new())
         .unwrap()
         .output_commitment();
     assert_eq!(
         found,
         Verdict::Invalid {
-            leaf_index: 4,
+            leaf_index: first,
             expected_commitment: expected
         }
     );

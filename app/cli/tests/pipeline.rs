@@ -1,16 +1,19 @@
-//! A batch runs the whole receipt pipeline on the local chain: the node
-//! commits a Merkle root (client builders over RPC), anyone seals it (CLI),
-//! the node reveals the sample with proofs, two verifiers vote Valid, anyone
-//! finalizes (CLI); rewards accrue and are claimed with exact balances, and
-//! the final batch is closed.
+//! A batch runs the whole receipt pipeline on the local chain: the node runs
+//! real jobs (specs bound to their positions) and commits their sum-tree
+//! root (client builders over RPC), anyone seals it (CLI), the node reveals
+//! the sample with shapes and paths, two verifiers that only have RPC access
+//! rebuild every revealed job from the batch account, re-execute it and vote
+//! Valid, anyone finalizes (CLI); rewards accrue and are claimed with exact
+//! balances, and the final batch is closed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
-use edgefuel_client::edgefuel::proof::{self, MerkleTree, Receipt};
-use edgefuel_client::edgefuel::{Batch, BatchStatus, RevealItem, SubmitBatchArgs, Verdict};
-use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Pubkey};
+use edgefuel_client::edgefuel::proof;
+use edgefuel_client::edgefuel::{Batch, BatchStatus, Verdict};
+use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Pubkey, ReceiptBatch};
+use edgefuel_jobs::{execute, CpuBackend, JobShape};
 use solana_keypair::{read_keypair_file, Keypair};
 use solana_signer::Signer;
 use std::path::Path;
@@ -58,26 +61,25 @@ async fn a_batch_is_committed_sealed_revealed_verified_and_pays_rewards() {
     let client = EdgeFuelClient::new(net.url.clone(), CommitmentConfig::confirmed());
     let network = client.network().await.unwrap();
 
-    // 16 receipts, 1 000 000 work units each (the exposure cap is 5 % of the
-    // 2 000 EFUEL pool = 100 000 000 000 base units at 1 per work unit).
-    let receipts: Vec<Receipt> = (0..16u8)
-        .map(|i| Receipt {
-            job_id: [i; 32],
-            kind: 1,
-            work_units: 1_000_000,
-            output_commitment: [i.wrapping_add(100); 32],
-        })
-        .collect();
-    let tree = MerkleTree::from_receipts(&receipts);
-    let total_work: u64 = receipts.iter().map(|r| r.work_units).sum();
-    let epoch = (chain_time(&client).await / network.params.epoch_seconds) as u64;
-    let args = SubmitBatchArgs {
-        seq: 1,
-        root: tree.root(),
-        leaf_count: 16,
-        total_work,
-        epoch,
+    // 16 jobs of 1 000 000 work units each (the exposure cap is 5 % of the
+    // 2 000 EFUEL pool = 100 000 000 000 base units at 1 per work unit),
+    // really run on the CPU.
+    let shape = JobShape::GemmI8 {
+        m: 100,
+        n: 100,
+        k: 100,
     };
+    let specs = ReceiptBatch::job_specs(&operator.pubkey(), 1, vec![shape; 16]).unwrap();
+    let cpu = CpuBackend::new();
+    let outputs: Vec<[u8; 32]> = specs
+        .iter()
+        .map(|s| execute(s, &cpu).unwrap().output_commitment())
+        .collect();
+    let rb = ReceiptBatch::new(&operator.pubkey(), 1, &specs, &outputs).unwrap();
+    let total_work = rb.total_work();
+    assert_eq!(total_work, 16_000_000);
+    let epoch = (chain_time(&client).await / network.params.epoch_seconds) as u64;
+    let args = rb.submit_args(epoch);
     let submit = ix::submit_batch(
         &operator.pubkey(),
         &operator.pubkey(),
@@ -106,28 +108,25 @@ async fn a_batch_is_committed_sealed_revealed_verified_and_pays_rewards() {
     );
     assert_eq!(batch.sample().len() as u64, expected_k);
 
-    // The node reveals the sampled leaves with their proofs.
-    let items: Vec<RevealItem> = batch
-        .sample()
-        .iter()
-        .map(|&i| {
-            let r = receipts[i as usize];
-            RevealItem::new(i, r, tree.proof(i as usize).unwrap())
-        })
-        .collect();
-    for chunk in items.chunks(proof::reveals_per_tx(16)) {
-        let reveal = ix::reveal_samples(
-            &operator.pubkey(),
-            &operator.pubkey(),
-            &batch_addr,
-            chunk.to_vec(),
-        );
+    // The node reveals the leaves covering the sample points.
+    for chunk in ReceiptBatch::pack_reveals(rb.reveal_items(&batch).unwrap()) {
+        let reveal = ix::reveal_samples(&operator.pubkey(), &operator.pubkey(), &batch_addr, chunk);
         client.send(&[reveal], &[&operator]).await.unwrap();
     }
     let batch: Batch = client.fetch(&batch_addr).await.unwrap();
     assert_eq!(batch.status, BatchStatus::Revealed);
 
-    // Two of the three verifiers find it valid.
+    // Two of the three verifiers, with nothing but RPC, rebuild every
+    // revealed job from the batch account and re-execute it.
+    let revealed = batch.revealed_leaves();
+    assert!(!revealed.is_empty());
+    for leaf in &revealed {
+        let spec = batch.job_spec(leaf).unwrap();
+        assert_eq!(spec, specs[leaf.index as usize]);
+        let out = execute(&spec, &cpu).unwrap();
+        assert_eq!(out.output_commitment(), leaf.output_commitment);
+        assert_eq!(out.work_units(), leaf.work_units);
+    }
     for v in ["verifier-1.json", "verifier-2.json"] {
         let verifier = keypair(&net.key(v));
         let vote = ix::vote(&verifier.pubkey(), &batch_addr, Verdict::Valid);

@@ -12,6 +12,7 @@
 //! | [`amount`] | exact EFUEL decimal ⇄ base units |
 //! | [`cluster`] | `--url` monikers and Solana Explorer links |
 //! | [`config`] | network bootstrap file (`network.toml`) and default params |
+//! | [`receipts`] | [`ReceiptBatch`]: jobs → receipts → sum tree → submit args → reveal items |
 //!
 //! Layouts, instruction data and seeds all come from the program crate
 //! (`edgefuel`, feature `no-entrypoint`); nothing is declared twice.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod idl;
 pub mod ix;
+pub mod receipts;
 pub mod rpc;
 
 pub use anchor_lang;
@@ -30,6 +32,7 @@ pub use anchor_lang::solana_program::instruction::Instruction;
 pub use edgefuel;
 pub use edgefuel::pda;
 pub use error::{ClientError, ProgramErrorInfo, TxFailure};
+pub use receipts::{ReceiptBatch, ReceiptError};
 pub use rpc::{EdgeFuelClient, RetryPolicy};
 pub use solana_commitment_config::CommitmentConfig;
 pub use solana_rpc_client;

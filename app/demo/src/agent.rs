@@ -1,12 +1,12 @@
-//! The node agent's side: pick jobs, run them on the CPU, turn their outputs
-//! into receipts and a Merkle tree (`edgefuel::proof`), and build the reveal
-//! items for a drawn sample.
+//! The node agent's side: pick jobs (seeds bound to their positions), run
+//! them on the CPU, and turn their outputs into a [`ReceiptBatch`] (receipts,
+//! sum tree, submit args, reveal items).
 use anyhow::Context;
-use edgefuel_client::edgefuel::proof::{self, MerkleTree, Receipt};
 use edgefuel_client::edgefuel::{Batch, RevealItem};
-use edgefuel_jobs::{execute, output_commitment, Backend, Conv2dShape, JobKind, JobSpec};
+use edgefuel_client::{Pubkey, ReceiptBatch};
+use edgefuel_jobs::{execute, output_commitment, Backend, Conv2dShape, JobKind, JobShape, JobSpec};
 use indicatif::ProgressBar;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// How big each job is.
@@ -36,48 +36,79 @@ fn conv(side: u32, in_channels: u32, out_channels: u32) -> Conv2dShape {
     }
 }
 
-/// The demo's workload: job `index` of batch `seq`, cycling through
-/// gemm_i8, mlp_i8 and conv2d_i8 (the GEMM's row count varies too). Seeds
-/// are derived from `(seq, index)`, so the demo's numbers are the same on
-/// every run.
-pub fn job_spec(size: JobSize, seq: u64, index: u32) -> anyhow::Result<JobSpec> {
-    let seed = proof::hashv(&[b"edgefuel-demo", &seq.to_le_bytes(), &index.to_le_bytes()]);
+/// The demo's workload: job `index` of batch `seq` of `operator`'s node,
+/// cycling through gemm_i8, mlp_i8 and conv2d_i8 (the GEMM's row count
+/// varies too). Its seed is bound to the position (program, node, seq,
+/// index), as the program requires.
+pub fn job_spec(size: JobSize, operator: &Pubkey, seq: u64, index: u32) -> anyhow::Result<JobSpec> {
     let step = index / 3 % 4;
-    let spec = match (size, index % 3) {
-        (JobSize::Small, 0) => JobSpec::gemm(64 + 8 * step, 96, 128, seed),
-        (JobSize::Small, 1) => JobSpec::mlp(16, vec![128, 96, 32], seed),
-        (JobSize::Small, _) => JobSpec::conv2d(conv(16, 16, 16), seed),
-        (JobSize::Medium, 0) => JobSpec::gemm(256 + 64 * step, 512, 512, seed),
-        (JobSize::Medium, 1) => JobSpec::mlp(256, vec![1024, 512, 256], seed),
-        (JobSize::Medium, _) => JobSpec::conv2d(conv(56, 64, 64), seed),
-        (JobSize::Large, 0) => JobSpec::gemm(1024 + 128 * step, 1024, 1024, seed),
-        (JobSize::Large, 1) => JobSpec::mlp(512, vec![1024, 1024, 1024, 256], seed),
-        (JobSize::Large, _) => JobSpec::conv2d(conv(112, 64, 128), seed),
+    let shape = match (size, index % 3) {
+        (JobSize::Small, 0) => JobShape::GemmI8 {
+            m: 64 + 8 * step,
+            n: 96,
+            k: 128,
+        },
+        (JobSize::Small, 1) => JobShape::MlpI8 {
+            batch: 16,
+            widths: vec![128, 96, 32],
+        },
+        (JobSize::Small, _) => JobShape::Conv2dI8(conv(16, 16, 16)),
+        (JobSize::Medium, 0) => JobShape::GemmI8 {
+            m: 256 + 64 * step,
+            n: 512,
+            k: 512,
+        },
+        (JobSize::Medium, 1) => JobShape::MlpI8 {
+            batch: 256,
+            widths: vec![1024, 512, 256],
+        },
+        (JobSize::Medium, _) => JobShape::Conv2dI8(conv(56, 64, 64)),
+        (JobSize::Large, 0) => JobShape::GemmI8 {
+            m: 1024 + 128 * step,
+            n: 1024,
+            k: 1024,
+        },
+        (JobSize::Large, 1) => JobShape::MlpI8 {
+            batch: 512,
+            widths: vec![1024, 1024, 1024, 256],
+        },
+        (JobSize::Large, _) => JobShape::Conv2dI8(conv(112, 64, 128)),
     };
-    spec.with_context(|| format!("building job {index} of batch {seq}"))
+    ReceiptBatch::job_spec(operator, seq, index, shape)
+        .with_context(|| format!("building job {index} of batch {seq}"))
 }
 
 /// The `count` jobs of batch `seq`.
-pub fn job_specs(size: JobSize, seq: u64, count: u32) -> anyhow::Result<Vec<JobSpec>> {
-    (0..count).map(|i| job_spec(size, seq, i)).collect()
+pub fn job_specs(
+    size: JobSize,
+    operator: &Pubkey,
+    seq: u64,
+    count: u32,
+) -> anyhow::Result<Vec<JobSpec>> {
+    (0..count)
+        .map(|i| job_spec(size, operator, seq, i))
+        .collect()
 }
 
 /// What the agent commits for one batch.
 pub struct AgentBatch {
-    pub seq: u64,
     pub specs: Vec<JobSpec>,
-    pub receipts: Vec<Receipt>,
-    pub tree: MerkleTree,
-    /// The job the agent did not run (its receipt commits garbage).
-    pub skipped: Option<usize>,
+    /// Receipts, sum tree, submit args and reveal items.
+    pub batch: ReceiptBatch,
+    /// Whether the agent ran nothing (every receipt commits garbage).
+    pub lazy: bool,
     pub elapsed: Duration,
     /// Backend that ran the jobs.
     pub device: String,
 }
 
 impl AgentBatch {
+    pub fn seq(&self) -> u64 {
+        self.batch.seq()
+    }
+
     pub fn total_work(&self) -> u64 {
-        self.receipts.iter().map(|r| r.work_units).sum()
+        self.batch.total_work()
     }
 
     /// Jobs per kind name.
@@ -89,66 +120,45 @@ impl AgentBatch {
         mix
     }
 
-    /// The specs the node publishes next to its batch (what a verifier needs
-    /// to re-execute a revealed job), by job id.
-    pub fn published_specs(&self) -> HashMap<[u8; 32], JobSpec> {
-        self.specs.iter().map(|s| (s.job_id(), s.clone())).collect()
-    }
-
-    /// The sampled leaves of `batch` (as drawn on-chain) with their proofs.
+    /// The leaves covering the sample points of `batch` (as drawn on-chain)
+    /// with their shapes and paths.
     pub fn reveal_items(&self, batch: &Batch) -> anyhow::Result<Vec<RevealItem>> {
-        batch
-            .sample()
-            .iter()
-            .map(|&i| {
-                let r = self
-                    .receipts
-                    .get(i as usize)
-                    .with_context(|| format!("sampled leaf {i} is outside the batch"))?;
-                let proof = self
-                    .tree
-                    .proof(i as usize)
-                    .with_context(|| format!("no Merkle proof for leaf {i}"))?;
-                Ok(RevealItem::new(i, *r, proof))
-            })
-            .collect()
+        self.batch
+            .reveal_items(batch)
+            .context("building the reveal items")
     }
 }
 
-/// Runs the jobs of batch `seq` on `backend`, except `skip`, whose
-/// receipt commits the hash of an all-zero output instead (a lazy node).
+/// Runs the jobs of batch `seq` of `operator`'s node on `backend`; a `lazy`
+/// agent runs none and commits the hash of an all-zero output for each.
 pub fn run_batch(
+    operator: &Pubkey,
     seq: u64,
     specs: Vec<JobSpec>,
-    skip: Option<usize>,
+    lazy: bool,
     backend: &dyn Backend,
     progress: &ProgressBar,
 ) -> anyhow::Result<AgentBatch> {
     let started = Instant::now();
-    let mut receipts = Vec::with_capacity(specs.len());
+    let mut commitments = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
-        let commitment = if skip == Some(i) {
+        let commitment = if lazy {
             output_commitment(&vec![0u8; spec.output_len()])
         } else {
             execute(spec, backend)
                 .with_context(|| format!("running job {i} ({})", spec.kind().name()))?
                 .output_commitment()
         };
-        receipts.push(Receipt {
-            job_id: spec.job_id(),
-            kind: spec.kind() as u8,
-            work_units: spec.work_units(),
-            output_commitment: commitment,
-        });
+        commitments.push(commitment);
         progress.inc(1);
     }
     progress.finish_and_clear();
+    let batch = ReceiptBatch::new(operator, seq, &specs, &commitments)
+        .context("building the receipt batch")?;
     Ok(AgentBatch {
-        seq,
-        tree: MerkleTree::from_receipts(&receipts),
+        batch,
         specs,
-        receipts,
-        skipped: skip,
+        lazy,
         elapsed: started.elapsed(),
         device: backend.name(),
     })

@@ -9,7 +9,7 @@
 //!   through commit, seal and reveal; two verifiers re-execute the sample on
 //!   the GPU and vote Valid; the batch is finalized and everyone claims
 //!   exactly the expected EFUEL;
-//! - steps 11–16: a second batch with one skipped job is caught, rejected
+//! - steps 11–16: a second batch from a lazy agent (no job run) is caught, rejected
 //!   and slashed; the node is jailed.
 use crate::agent::{self, AgentBatch, JobSize};
 use crate::chain::LocalChain;
@@ -26,13 +26,14 @@ use edgefuel_client::edgefuel::proof;
 use edgefuel_client::edgefuel::{
     Batch, BatchStatus, Delegation, Network, Node, NodeMetadata, SubmitBatchArgs, Verdict,
 };
-use edgefuel_client::{cluster, ix, pda, ClientError, CommitmentConfig, EdgeFuelClient};
+use edgefuel_client::{
+    cluster, ix, pda, ClientError, CommitmentConfig, EdgeFuelClient, ReceiptBatch,
+};
 use edgefuel_client::{Instruction, Pubkey};
 use edgefuel_jobs::CpuBackend;
 use indicatif::{ProgressBar, ProgressStyle};
 use solana_keypair::{read_keypair_file, Keypair};
 use solana_signer::Signer;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -212,7 +213,7 @@ pub async fn run(opts: Options) -> anyhow::Result<Summary> {
         elapsed_seconds: started.elapsed().as_secs_f64(),
     };
     out.line(format!(
-        "\nDone in {:.1} s: verified work paid exactly, skipped work caught and slashed exactly.",
+        "\nDone in {:.1} s: verified work paid exactly, fake work caught and slashed exactly.",
         summary.elapsed_seconds
     ));
     Ok(summary)
@@ -455,15 +456,10 @@ fn job_progress(ctx: &Ctx, n: u32) -> ProgressBar {
 }
 
 /// The agent runs a batch's jobs on the CPU and prints what it committed to.
-async fn run_agent(
-    ctx: &Ctx,
-    seq: u64,
-    count: u32,
-    skip: Option<usize>,
-) -> anyhow::Result<AgentBatch> {
+async fn run_agent(ctx: &Ctx, seq: u64, count: u32, lazy: bool) -> anyhow::Result<AgentBatch> {
     // The program caps the reward a node may have in flight by its stake:
     // say so before running anything.
-    let specs = agent::job_specs(ctx.size, seq, count)?;
+    let specs = agent::job_specs(ctx.size, &ctx.op(), seq, count)?;
     let work: u64 = specs.iter().map(|s| s.work_units()).sum();
     let node = ctx.client.node(&ctx.op()).await?;
     let cap =
@@ -479,13 +475,13 @@ async fn run_agent(
     );
     let cpu = CpuBackend::new();
     let bar = job_progress(ctx, count);
-    let batch = agent::run_batch(seq, specs, skip, &cpu, &bar)?;
+    let batch = agent::run_batch(&ctx.op(), seq, specs, lazy, &cpu, &bar)?;
     let mix: Vec<String> = batch
         .mix()
         .iter()
         .map(|(k, n)| format!("{n} × {k}"))
         .collect();
-    let ran = batch.specs.len() - usize::from(skip.is_some());
+    let ran = if lazy { 0 } else { batch.specs.len() };
     ctx.out.line(format!(
         "  ran {ran} of {} jobs ({}) on the CPU [{}] in {:.2} s",
         batch.specs.len(),
@@ -494,10 +490,10 @@ async fn run_agent(
         batch.elapsed.as_secs_f64(),
     ));
     ctx.out.line(format!(
-        "  {} receipts, {} work units (multiply-accumulates), Merkle root {}",
-        batch.receipts.len(),
+        "  {} receipts, {} work units (multiply-accumulates), sum-tree root {}",
+        batch.batch.leaf_count(),
         batch.total_work(),
-        short(&hex(&batch.tree.root()))
+        short(&hex(&batch.batch.root()))
     ));
     Ok(batch)
 }
@@ -511,20 +507,14 @@ async fn commit_seal_reveal(
 ) -> anyhow::Result<(Pubkey, Batch, usize)> {
     let out = ctx.out;
     let op = ctx.op();
-    let leaf_count = u32::try_from(agent.receipts.len()).context("too many receipts")?;
+    let leaf_count = agent.batch.leaf_count();
     let total_work = agent.total_work();
-    out.step(step, format!("The agent commits batch #{}", agent.seq));
-    let addr = pda::batch(&ctx.node(), agent.seq);
+    out.step(step, format!("The agent commits batch #{}", agent.seq()));
+    let addr = agent.batch.key();
     let mut tries = 0;
     loop {
         let epoch = ctx.network.epoch_at(chain_time(&ctx.client).await?);
-        let args = SubmitBatchArgs {
-            seq: agent.seq,
-            root: agent.tree.root(),
-            leaf_count,
-            total_work,
-            epoch,
-        };
+        let args = agent.batch.submit_args(epoch);
         match ctx
             .client
             .send(
@@ -586,31 +576,33 @@ async fn commit_seal_reveal(
         p.min_samples,
         p.max_samples,
     );
-    let drawn: Vec<u64> = batch.sample().iter().map(|&i| i as u64).collect();
+    let drawn = batch.sample().to_vec();
     ensure!(
-        drawn == proof::sample_indices(&batch.seed, leaf_count as u64, k),
+        drawn == proof::sample_points(&batch.seed, batch.total_work, k),
         "the on-chain sample of {addr} is not the one its seed gives"
     );
+    let leaves = agent.batch.sampled_leaves(&drawn)?;
     out.line(format!(
-        "  seal slot {} → seed {} → {} of {leaf_count} leaves sampled: {:?}",
+        "  seal slot {} → seed {} → {} points in {} work units → leaves {:?} of {leaf_count}",
         batch.seal_slot,
         short(&hex(&batch.seed)),
         drawn.len(),
-        drawn
+        batch.total_work,
+        leaves
     ));
 
     // Reveal, as many items per transaction as fit in 1 232 bytes.
     out.step(
         step + 2,
-        "The agent reveals the sampled receipts with Merkle proofs",
+        "The agent reveals the sampled receipts with their job shapes and sum-tree paths",
     );
     let items = agent.reveal_items(&batch)?;
-    let per_tx = proof::reveals_per_tx(leaf_count as u64);
+    let revealed = items.len();
     let mut txs = 0;
-    for chunk in items.chunks(per_tx) {
+    for chunk in ReceiptBatch::pack_reveals(items) {
         ctx.send(
             "revealing sampled leaves",
-            &[ix::reveal_samples(&op, &op, &addr, chunk.to_vec())],
+            &[ix::reveal_samples(&op, &op, &addr, chunk)],
             &[&ctx.operator.key],
         )
         .await?;
@@ -623,26 +615,20 @@ async fn commit_seal_reveal(
         batch.status
     );
     out.line(format!(
-        "  {} leaves revealed in {txs} transaction(s) ({per_tx} per transaction at depth {}); \
-         every proof checked on-chain against the root",
-        items.len(),
+        "  {revealed} leaves revealed in {txs} transaction(s) at depth {}; every path checked \
+         on-chain against the root and total work, every spec against its position",
         proof::tree_depth(leaf_count as u64)
     ));
     Ok((addr, batch, txs))
 }
 
 /// Every verifier re-executes the revealed jobs and votes.
-async fn verify_and_vote(
-    ctx: &Ctx,
-    addr: &Pubkey,
-    published: &HashMap<[u8; 32], edgefuel_jobs::JobSpec>,
-    step: u32,
-) -> anyhow::Result<Vec<VoteSummary>> {
+async fn verify_and_vote(ctx: &Ctx, addr: &Pubkey, step: u32) -> anyhow::Result<Vec<VoteSummary>> {
     let out = ctx.out;
     out.step(
         step,
         format!(
-            "{} verifiers re-execute every revealed job from its spec on {}",
+            "{} verifiers re-execute every revealed job from the batch account on {}",
             ctx.verifiers.len(),
             ctx.device.name()
         ),
@@ -654,7 +640,7 @@ async fn verify_and_vote(
     let mut votes = Vec::new();
     for (i, v) in ctx.verifiers.iter().enumerate() {
         let batch: Batch = ctx.client.fetch(addr).await?;
-        let review = verifier::review(&batch, published, ctx.device.backend.as_ref())?;
+        let review = verifier::review(&batch, ctx.device.backend.as_ref())?;
         ctx.send(
             "voting",
             &[ix::vote(&v.pubkey(), addr, review.verdict)],
@@ -707,10 +693,9 @@ fn batch_summary(
     reveal_txs: usize,
     votes: Vec<VoteSummary>,
 ) -> BatchSummary {
-    let leaf_count = agent.receipts.len() as u64;
     BatchSummary {
         address: addr.to_string(),
-        seq: agent.seq,
+        seq: agent.seq(),
         leaf_count: batch.leaf_count,
         jobs: agent
             .mix()
@@ -718,11 +703,11 @@ fn batch_summary(
             .map(|(k, n)| (k.to_string(), n))
             .collect(),
         total_work: agent.total_work(),
-        root: hex(&agent.tree.root()),
+        root: hex(&agent.batch.root()),
         agent_seconds: agent.elapsed.as_secs_f64(),
         sample: batch.sample().to_vec(),
         reveal_transactions: reveal_txs,
-        reveals_per_transaction: proof::reveals_per_tx(leaf_count),
+        revealed_leaves: batch.revealed_leaves().iter().map(|l| l.index).collect(),
         votes,
         status: format!("{:?}", batch.status),
     }
@@ -751,9 +736,9 @@ async fn honest_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
         5,
         format!("The node agent runs {jobs} real jobs with edgefuel-jobs"),
     );
-    let agent = run_agent(ctx, seq, jobs, None).await?;
+    let agent = run_agent(ctx, seq, jobs, false).await?;
     let (addr, _, reveal_txs) = commit_seal_reveal(ctx, &agent, 6).await?;
-    let votes = verify_and_vote(ctx, &addr, &agent.published_specs(), 9).await?;
+    let votes = verify_and_vote(ctx, &addr, 9).await?;
 
     out.step(10, "The batch is finalized and everyone claims");
     let batch: Batch = ctx.client.fetch(&addr).await?;
@@ -873,31 +858,23 @@ async fn token_balance(ctx: &Ctx, account: &Pubkey) -> anyhow::Result<u64> {
         .with_context(|| format!("token account {account}: amount {}", amount.amount))
 }
 
-/// Steps 11–15: a batch with a skipped job, caught and slashed.
+/// Steps 11–15: a lazy batch (no job run), caught and slashed.
 async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
     let out = ctx.out;
     let op = ctx.op();
     let p = ctx.network.params;
     let seq = ctx.client.node(&op).await?.last_batch_seq + 1;
-    // With leaf_count ≤ min_samples every leaf is sampled: the fake is
-    // revealed with certainty, whatever the seed.
     let count = u32::from(p.min_samples).min(jobs).max(1);
-    let skip = (count / 2) as usize;
     out.step(
         11,
         format!(
-            "A lazy node: batch #{seq} of {count} jobs, job {skip} skipped (its receipt commits garbage)"
+            "A lazy node: batch #{seq} of {count} jobs, none run (every receipt commits garbage)"
         ),
     );
-    out.line(format!(
-        "  {count} leaves ≤ min_samples = {}: every leaf is sampled, so the fake is certainly revealed",
-        p.min_samples
-    ));
-    let agent = run_agent(ctx, seq, count, Some(skip)).await?;
-    out.line(format!(
-        "  skipped: {} (committed SHA-256 of zeros instead of its output)",
-        agent::describe(&agent.specs[skip])
-    ));
+    out.line(
+        "  every unit of its work is fake, so every sample point lands on a fake leaf".to_string(),
+    );
+    let agent = run_agent(ctx, seq, count, true).await?;
     let (addr, _, reveal_txs) = commit_seal_reveal(ctx, &agent, 12).await?;
 
     let (node_before, before) = stakes(ctx).await?;
@@ -907,11 +884,16 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
         verifier_before.push(ctx.client.efuel_balance(&v.pubkey()).await?);
     }
 
-    let votes = verify_and_vote(ctx, &addr, &agent.published_specs(), 15).await?;
+    let votes = verify_and_vote(ctx, &addr, 15).await?;
+    let revealed = ctx.client.fetch::<Batch>(&addr).await?.revealed_leaves();
+    let caught = revealed
+        .first()
+        .map(|l| l.index)
+        .context("no revealed leaf")?;
     for v in &votes {
         ensure!(
-            v.leaf_index == Some(skip as u32),
-            "verifier {} voted {} on leaf {:?}, expected Invalid on leaf {skip}",
+            v.leaf_index == Some(caught),
+            "verifier {} voted {} on leaf {:?}, expected Invalid on leaf {caught}",
             v.verifier,
             v.verdict,
             v.leaf_index
@@ -970,7 +952,7 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
     let resubmit = refused_submission(ctx, seq + 1).await?;
     let fraud = FraudBatch {
         batch: batch_summary(&addr, &agent, &batch, reveal_txs, votes),
-        skipped_leaf: skip as u32,
+        caught_leaf: caught,
         pool_before: node_before.pool_tokens,
         pool_after: node_after.pool_tokens,
         slashed: batch.slashed,

@@ -60,14 +60,15 @@ pub struct BatchSummary {
     /// Jobs per kind.
     pub jobs: BTreeMap<String, usize>,
     pub total_work: u64,
-    /// Merkle root (hex).
+    /// Sum-tree root hash (hex).
     pub root: String,
     /// Seconds the agent spent running the jobs.
     pub agent_seconds: f64,
-    /// Sampled leaf indices, in draw order.
-    pub sample: Vec<u32>,
+    /// Sample points (work units), in draw order.
+    pub sample: Vec<u64>,
     pub reveal_transactions: usize,
-    pub reveals_per_transaction: usize,
+    /// The leaves covering the points, each once, in sample order.
+    pub revealed_leaves: Vec<u32>,
     pub votes: Vec<VoteSummary>,
     /// Final status (`Accepted`, `Rejected`).
     pub status: String,
@@ -114,12 +115,13 @@ pub struct Earning {
     pub claimed: u64,
 }
 
-/// The batch with a skipped job, and what the slash did.
+/// The lazy batch (no job run), and what the slash did.
 #[derive(Debug, Clone, Serialize)]
 pub struct FraudBatch {
     pub batch: BatchSummary,
     /// The leaf whose job the node did not run.
-    pub skipped_leaf: u32,
+    /// The revealed leaf the verifiers' Invalid votes name.
+    pub caught_leaf: u32,
     pub pool_before: u64,
     pub pool_after: u64,
     pub slashed: u64,

@@ -2,8 +2,7 @@
 //! verifier's own device and vote.
 use anyhow::Context;
 use edgefuel_client::edgefuel::{Batch, Verdict};
-use edgefuel_jobs::{execute, Backend, CpuBackend, GpuBackend, JobSpec};
-use std::collections::HashMap;
+use edgefuel_jobs::{execute, Backend, CpuBackend, GpuBackend};
 use std::time::{Duration, Instant};
 
 /// The verifiers' device: the GPU backend, or the CPU when the machine has
@@ -43,44 +42,33 @@ pub struct Review {
     pub elapsed: Duration,
 }
 
-/// Re-executes every revealed leaf of `batch` from the spec the node
-/// published under its job id, on `device`. The first leaf whose kind, work
-/// units or output commitment differs from the re-execution is the evidence
-/// of an `Invalid` verdict (with the verifier's own commitment).
-pub fn review(
-    batch: &Batch,
-    published: &HashMap<[u8; 32], JobSpec>,
-    device: &dyn Backend,
-) -> anyhow::Result<Review> {
+/// Re-executes every revealed leaf of `batch` from the batch account alone
+/// (its stored shape and the seed bound to its position), on `device`. The
+/// first leaf whose output commitment differs from the re-execution is the
+/// evidence of an `Invalid` verdict (with the verifier's own commitment).
+pub fn review(batch: &Batch, device: &dyn Backend) -> anyhow::Result<Review> {
     let started = Instant::now();
     let mut first_bad: Option<Verdict> = None;
     let mut matched = 0;
-    let sample = batch.sample();
-    for (pos, &index) in sample.iter().enumerate() {
-        let leaf = batch
-            .revealed
-            .get(pos)
-            .with_context(|| format!("revealed leaf {index} missing from the batch account"))?;
-        let spec = published.get(&leaf.job_id).with_context(|| {
-            format!("the node did not publish the spec of revealed leaf {index}")
-        })?;
-        let out = execute(spec, device)
-            .with_context(|| format!("re-executing leaf {index} on {}", device.name()))?;
-        let honest = leaf.kind == spec.kind() as u8
-            && leaf.work_units == spec.work_units()
-            && leaf.output_commitment == out.output_commitment();
-        if honest {
+    let leaves = batch.revealed_leaves();
+    for leaf in &leaves {
+        let spec = batch
+            .job_spec(leaf)
+            .with_context(|| format!("revealed leaf {} has no valid spec", leaf.index))?;
+        let out = execute(&spec, device)
+            .with_context(|| format!("re-executing leaf {} on {}", leaf.index, device.name()))?;
+        if leaf.output_commitment == out.output_commitment() {
             matched += 1;
         } else if first_bad.is_none() {
             first_bad = Some(Verdict::Invalid {
-                leaf_index: index,
+                leaf_index: leaf.index,
                 expected_commitment: out.output_commitment(),
             });
         }
     }
     Ok(Review {
         verdict: first_bad.unwrap_or(Verdict::Valid),
-        checked: sample.len(),
+        checked: leaves.len(),
         matched,
         elapsed: started.elapsed(),
     })

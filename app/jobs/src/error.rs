@@ -7,34 +7,9 @@ use thiserror::Error;
 /// Messages say what was wrong and, where it helps, what to do instead.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum JobError {
-    /// The serialized spec is not the borsh encoding of a [`crate::JobSpec`].
-    #[error("job spec bytes are not a canonical borsh JobSpec: {0}")]
-    Decode(String),
-    /// The job kind byte is not one this engine knows.
-    #[error("unknown job kind {0}: known kinds are 0 (gemm_i8), 1 (mlp_i8), 2 (conv2d_i8)")]
-    UnknownKind(u8),
-    /// A shape field is outside its documented range.
-    #[error("invalid job shape: {field} = {value} is outside {min}..={max}")]
-    ShapeOutOfRange {
-        /// Name of the offending field.
-        field: &'static str,
-        /// Its value.
-        value: u64,
-        /// Smallest allowed value.
-        min: u64,
-        /// Largest allowed value.
-        max: u64,
-    },
-    /// The shape is well formed but the job is bigger than the documented limits.
-    #[error("job too large: {what} is {value}, limit {limit} (see crate docs, `limits`)")]
-    TooLarge {
-        /// What was measured (tensor bytes, work units...).
-        what: &'static str,
-        /// The measured value.
-        value: u64,
-        /// The limit it exceeds.
-        limit: u64,
-    },
+    /// The spec or shape was refused (decoding, unknown kind, limits).
+    #[error(transparent)]
+    Spec(#[from] edgefuel_spec::SpecError),
     /// Explicit kernel inputs whose lengths do not match the stated dimensions.
     #[error("kernel input mismatch: {0}")]
     InputMismatch(String),

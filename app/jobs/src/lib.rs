@@ -50,7 +50,7 @@
 //! See [`limits`]: dimensions ≤ 16 384, reductions ≤ 65 536, each tensor ≤
 //! 256 MiB, ≤ 16 MLP layers, conv kernels ≤ 16, stride ≤ 8, one conv image
 //! ≤ 16 MiB, work ≤ 2³⁶ units. Specs beyond them are refused with
-//! [`JobError::ShapeOutOfRange`] or [`JobError::TooLarge`].
+//! [`SpecError::ShapeOutOfRange`] or [`SpecError::TooLarge`].
 //!
 //! ## Backends
 //! [`CpuBackend`] (packed, cache-blocked, rayon; AVX-512 VNNI, AVX-VNNI, AVX2
@@ -68,16 +68,17 @@ pub mod error;
 mod exec;
 pub mod gpu;
 pub mod inputs;
-pub mod limits;
 pub mod quant;
 pub mod reference;
-pub mod spec;
 
 pub use backend::{Backend, GemmDims};
 pub use cpu::{CpuBackend, CpuKernel};
+/// Job specs, limits, the work formula and the bound seed rule: the shared
+/// `edgefuel-spec` crate, which the on-chain program uses too.
+pub use edgefuel_spec::{self as spec, limits};
+pub use edgefuel_spec::{job_seed, Conv2dShape, JobKind, JobShape, JobSpec, SpecError};
 pub use error::{JobError, Result};
 pub use exec::{execute, output_commitment, run_inputs, verify, JobOutput};
 pub use gpu::GpuBackend;
 pub use inputs::{DenseLayer, JobInputs};
 pub use quant::{Epilogue, Requant};
-pub use spec::{Conv2dShape, JobKind, JobShape, JobSpec};

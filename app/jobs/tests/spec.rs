@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use edgefuel_jobs::{
-    execute, limits, output_commitment, Conv2dShape, CpuBackend, JobError, JobKind, JobShape,
-    JobSpec,
+    execute, limits, output_commitment, Conv2dShape, CpuBackend, JobKind, JobShape, JobSpec,
+    SpecError,
 };
 
 fn hex(bytes: &[u8]) -> String {
@@ -42,7 +42,7 @@ fn kinds_are_wire_stable() {
     for kind in JobKind::ALL {
         assert_eq!(JobKind::try_from(kind as u8).unwrap(), kind);
     }
-    assert_eq!(JobKind::try_from(3), Err(JobError::UnknownKind(3)));
+    assert_eq!(JobKind::try_from(3), Err(SpecError::UnknownKind(3)));
 }
 
 #[test]
@@ -77,23 +77,23 @@ fn round_trip_and_refusals() {
     long.push(0);
     assert!(matches!(
         JobSpec::from_bytes(&long),
-        Err(JobError::Decode(_))
+        Err(SpecError::Decode(_))
     ));
     let short = &spec.to_bytes()[..10];
     assert!(matches!(
         JobSpec::from_bytes(short),
-        Err(JobError::Decode(_))
+        Err(SpecError::Decode(_))
     ));
     let mut bad = spec.to_bytes();
     bad[0] = 7;
-    assert_eq!(JobSpec::from_bytes(&bad), Err(JobError::UnknownKind(7)));
+    assert_eq!(JobSpec::from_bytes(&bad), Err(SpecError::UnknownKind(7)));
     assert!(JobSpec::from_bytes(&[]).is_err());
     // Decodable but beyond the limits: refused with the limit error.
     let mut zero_m = JobSpec::gemm(1, 1, 1, [0; 32]).unwrap().to_bytes();
     zero_m[1..5].copy_from_slice(&0u32.to_le_bytes());
     assert!(matches!(
         JobSpec::from_bytes(&zero_m),
-        Err(JobError::ShapeOutOfRange { field: "m", .. })
+        Err(SpecError::ShapeOutOfRange { field: "m", .. })
     ));
 }
 
@@ -127,8 +127,8 @@ fn work_units_are_macs() {
 #[test]
 fn limits_are_enforced_with_clear_errors() {
     let s = [0u8; 32];
-    let range = |r: Result<JobSpec, JobError>, name: &str| match r {
-        Err(JobError::ShapeOutOfRange { field, .. }) => assert_eq!(field, name),
+    let range = |r: Result<JobSpec, SpecError>, name: &str| match r {
+        Err(SpecError::ShapeOutOfRange { field, .. }) => assert_eq!(field, name),
         other => panic!("expected {name} out of range, got {other:?}"),
     };
     range(JobSpec::gemm(0, 1, 1, s), "m");
@@ -144,8 +144,8 @@ fn limits_are_enforced_with_clear_errors() {
         JobSpec::conv2d(conv(1, 5, 1, 1, 3, 1, u32::MAX), s),
         "padding",
     );
-    let too_large = |r: Result<JobSpec, JobError>| {
-        assert!(matches!(r, Err(JobError::TooLarge { .. })), "{r:?}");
+    let too_large = |r: Result<JobSpec, SpecError>| {
+        assert!(matches!(r, Err(SpecError::TooLarge { .. })), "{r:?}");
         let msg = r.unwrap_err().to_string();
         assert!(msg.contains("limit"), "{msg}");
     };

@@ -47,19 +47,24 @@ pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;
 pub const SEED_BATCH: &[u8] = b"batch";
 /// `NodeEpochStats` PDA: `[SEED_NODE_EPOCH, node, epoch u64 LE]`.
 pub const SEED_NODE_EPOCH: &[u8] = b"node_epoch";
-/// Most leaves one batch may commit.
-pub const MAX_BATCH_LEAVES: u32 = 1 << 20;
-/// Most work units one leaf may claim (the job engine's largest spec is far
-/// below this); bounds `total_work ≤ leaf_count · MAX_WORK_PER_LEAF`.
-pub const MAX_WORK_PER_LEAF: u64 = 1 << 40;
+/// Most leaves one batch may commit: 2¹⁷, the largest tree whose deepest
+/// reveal item (17 path nodes and the longest job shape) still fits one
+/// 1 232-byte transaction (`proof::REVEAL_TX_BUDGET`).
+pub const MAX_BATCH_LEAVES: u32 = 1 << 17;
+/// Most work units one leaf may claim: the job spec limit (2³⁶), so
+/// `total_work ≤ leaf_count · MAX_WORK_PER_LEAF`.
+pub const MAX_WORK_PER_LEAF: u64 = edgefuel_spec::limits::MAX_WORK_UNITS;
+/// Longest job shape a reveal may carry and a `RevealedLeaf` stores (bytes).
+pub const MAX_SHAPE_LEN: usize = edgefuel_spec::MAX_SHAPE_LEN;
 /// `Proposal` PDA: `[SEED_PROPOSAL, id u64 LE]`.
 pub const SEED_PROPOSAL: &[u8] = b"proposal";
 /// `ProposalVote` PDA: `[SEED_PROPOSAL_VOTE, proposal, delegation]`.
 pub const SEED_PROPOSAL_VOTE: &[u8] = b"proposal_vote";
 /// Longest proposal description URI (bytes).
 pub const MAX_DESCRIPTION_URI_LEN: usize = 200;
-/// Smallest fraction of faked leaves (bps) that the incentive rule must make
-/// unprofitable to fake: 10 %.
+/// Smallest fraction of a batch's *work* (bps) faked or inflated that the
+/// incentive rule must make unprofitable: 10 %. Sampling is by work, so
+/// the fraction is of work units, however they are spread over leaves.
 pub const MIN_FAKE_FRACTION_BPS: u16 = 1_000;
 /// Fixed-point scale of probabilities in the incentive rule.
 pub const PROB_SCALE: u128 = 1_000_000_000_000_000_000;

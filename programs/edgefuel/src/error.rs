@@ -68,7 +68,7 @@ pub enum EdgeFuelError {
     NodeJailed,
     #[msg("Batch sequence number must be greater than the node's last one")]
     SeqNotIncreasing,
-    #[msg("Batch must have 1..=2^20 leaves and 1..=leaf_count*2^40 work units")]
+    #[msg("Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units")]
     InvalidBatch,
     #[msg("Batch epoch is not the current epoch")]
     WrongEpoch,
@@ -86,9 +86,9 @@ pub enum EdgeFuelError {
     WrongBatchStatus,
     #[msg("The reveal window of this batch has closed")]
     RevealTooLate,
-    #[msg("Leaf index is not in this batch's sample")]
+    #[msg("No sample point falls in this leaf's work range")]
     IndexNotSampled,
-    #[msg("Merkle proof does not verify against the batch root")]
+    #[msg("Merkle sum-tree path does not verify against the batch root")]
     InvalidProof,
     #[msg("Signer is not in the verifier set")]
     NotVerifier,
@@ -98,7 +98,7 @@ pub enum EdgeFuelError {
     SamplesNotRevealed,
     #[msg("The verify window of this batch has closed")]
     VotingClosed,
-    #[msg("Invalid verdict must name a sampled leaf index")]
+    #[msg("Invalid verdict must name a revealed leaf index")]
     InvalidEvidence,
     #[msg("No quorum yet and the verify window is still open")]
     NotFinalizable,
@@ -144,4 +144,12 @@ pub enum EdgeFuelError {
     WrongProposalAccounts,
     #[msg("Proposal action is malformed")]
     InvalidAction,
+    #[msg("The reveal path leads to the root but its work sums do not add up to the batch's total_work")]
+    WorkSumMismatch,
+    #[msg("Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits)")]
+    InvalidJobSpec,
+    #[msg("The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position")]
+    JobSpecMismatch,
+    #[msg("The leaf's work_units differ from the revealed spec's work formula")]
+    WorkUnitsMismatch,
 }

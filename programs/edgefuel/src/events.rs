@@ -127,7 +127,8 @@ pub struct BatchSubmitted {
 pub struct BatchSealed {
     pub batch: Pubkey,
     pub seed: [u8; 32],
-    pub sample: Vec<u32>,
+    /// Sample points in work units (`proof::sample_points`).
+    pub sample: Vec<u64>,
 }
 
 #[event]

@@ -17,6 +17,9 @@ pub mod pda;
 pub mod proof;
 pub mod state;
 
+/// The job spec format, limits, work formula and bound seed rule (shared
+/// with the job engine).
+pub use edgefuel_spec as spec;
 pub use instructions::*;
 pub use state::*;
 
@@ -94,7 +97,7 @@ pub mod edgefuel {
         instructions::handle_seal_batch(ctx)
     }
 
-    /// Posts sampled leaves with Merkle proofs; stored on-chain. Node agent or operator.
+    /// Posts the sampled leaves with their job shapes and sum-tree paths; checked and stored on-chain. Node agent or operator.
     pub fn reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>) -> Result<()> {
         instructions::handle_reveal_samples(ctx, items)
     }

@@ -1,16 +1,53 @@
-//! Receipts, Merkle proofs and sampling: the one implementation, used by the
-//! program and off-chain by the node agent and the verifier.
+//! Receipts, the Merkle **sum** tree and work-weighted sampling: the one
+//! implementation, used by the program and off-chain by the node agent, the
+//! verifier, the CLI and the tests.
 //!
-//! - leaf  = H(0x00 ‖ job_id[32] ‖ kind u8 ‖ work_units u64 LE ‖ output_commitment[32])
-//! - inner = H(0x01 ‖ left ‖ right); an odd node at the end of a level is
-//!   promoted unchanged to the next level.
-//! - H = SHA-256 (the `sol_sha256` syscall on-chain, the sha2 crate off-chain).
+//! ## Leaves
+//! A receipt leaf commits one job the node ran:
 //!
-//! Sampling: from a 32-byte seed and a leaf count `n`, `k` distinct indices:
-//! candidate `c` is `u64_le(H(seed ‖ c as u32 LE)[..8]) mod n` for c = 0, 1, …;
-//! duplicates are skipped. After `MAX_SAMPLE_DRAWS` candidates (only reachable
-//! when k is close to n) the smallest unused indices fill the rest, so the
-//! result is always a function of (seed, n, k) alone.
+//! ```text
+//! leaf hash = H(0x00 ‖ job_id[32] ‖ kind u8 ‖ work_units u64 LE ‖ output_commitment[32])
+//! leaf sum  = work_units
+//! ```
+//!
+//! `job_id = SHA-256(spec bytes)` and `work_units` is the spec's work formula
+//! (`edgefuel-spec`); the spec's seed is bound to the leaf's position
+//! (`edgefuel_spec::job_seed(program, node, seq, index)`).
+//!
+//! ## Inner nodes
+//! Every node of the tree is a [`SumNode`]: a hash and the work sum of its
+//! subtree.
+//!
+//! ```text
+//! inner hash = H(0x01 ‖ left.hash ‖ left.sum u64 LE ‖ right.hash ‖ right.sum u64 LE)
+//! inner sum  = left.sum + right.sum            (must not overflow u64)
+//! ```
+//!
+//! An odd node at the end of a level is promoted unchanged (hash and sum) to
+//! the next level. The root's hash is the batch `root` and its sum is the
+//! batch's `total_work`: the work claim is committed by the tree itself.
+//! H = SHA-256 (the `sol_sha256` syscall on-chain, the sha2 crate off-chain).
+//!
+//! ## Paths
+//! A path is the list of sibling [`SumNode`]s from the leaf up (levels where
+//! the node is promoted contribute nothing), of exactly [`proof_len`]
+//! entries. Verifying it ([`verify_path`]) recomputes hashes *and sums* up to
+//! the root and must arrive at the batch's root and `total_work`. The leaf's
+//! **work range** is `[start, start + work_units)` with `start` = the sum of
+//! the siblings that lie to its left: leaves tile `[0, total_work)` in index
+//! order.
+//!
+//! ## Work-weighted sampling
+//! From the 32-byte seed (see [`sample_seed`]) `k` points are drawn in
+//! `[0, total_work)`: point `i` = `u128_le(H(seed ‖ i u32 LE)[..16]) mod
+//! total_work` for `i = 0..k` (the modulo bias is below 2⁻⁶⁴). Each point
+//! samples the leaf whose work range covers it, so a node that fakes or
+//! inflates a fraction f of its *work* escapes all k points with probability
+//! (1 − f)^k however it spreads the fakes. Two points may hit one leaf; it
+//! is revealed once. `k = clamp(ceil(n · sample_bps / 10⁴), min_samples,
+//! max_samples)` for a batch of n leaves.
+
+use anchor_lang::prelude::*;
 
 /// A 32-byte SHA-256 digest.
 pub type Hash32 = [u8; 32];
@@ -19,8 +56,6 @@ pub type Hash32 = [u8; 32];
 pub const LEAF_TAG: u8 = 0x00;
 /// Domain tag of an inner-node hash.
 pub const INNER_TAG: u8 = 0x01;
-/// Most sample candidates drawn before the deterministic fill.
-pub const MAX_SAMPLE_DRAWS: u32 = 4_096;
 
 /// SHA-256 over the concatenation of `parts`.
 pub fn hashv(parts: &[&[u8]]) -> Hash32 {
@@ -50,6 +85,14 @@ impl Receipt {
             &self.output_commitment,
         )
     }
+
+    /// The tree node of this receipt (leaf hash, work units).
+    pub fn node(&self) -> SumNode {
+        SumNode {
+            hash: self.leaf(),
+            sum: self.work_units,
+        }
+    }
 }
 
 /// H(0x00 ‖ job_id ‖ kind ‖ work_units LE ‖ output_commitment).
@@ -63,73 +106,128 @@ pub fn leaf_hash(job_id: &Hash32, kind: u8, work_units: u64, output_commitment: 
     ])
 }
 
-/// H(0x01 ‖ left ‖ right).
-pub fn inner_hash(left: &Hash32, right: &Hash32) -> Hash32 {
-    hashv(&[&[INNER_TAG], left, right])
+/// A node of the sum tree: its hash and the work units below it.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Default, InitSpace,
+)]
+pub struct SumNode {
+    /// Leaf hash or inner hash.
+    pub hash: [u8; 32],
+    /// Work units of the subtree.
+    pub sum: u64,
 }
 
-/// Every level of a Merkle tree, leaves first. Off-chain helper for agents.
+/// The parent of `left` and `right`; `None` when the sums overflow u64.
+pub fn inner_node(left: &SumNode, right: &SumNode) -> Option<SumNode> {
+    let sum = left.sum.checked_add(right.sum)?;
+    let hash = hashv(&[
+        &[INNER_TAG],
+        &left.hash,
+        &left.sum.to_le_bytes(),
+        &right.hash,
+        &right.sum.to_le_bytes(),
+    ]);
+    Some(SumNode { hash, sum })
+}
+
+/// Why a sum tree could not be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeError {
+    /// A batch has at least one leaf.
+    Empty,
+    /// The work sums overflow u64.
+    SumOverflow,
+}
+
+/// Every level of a sum tree, leaves first. Off-chain helper for agents,
+/// verifiers and tests.
 #[derive(Clone, Debug)]
-pub struct MerkleTree {
-    levels: Vec<Vec<Hash32>>,
+pub struct SumTree {
+    levels: Vec<Vec<SumNode>>,
+    /// `starts[i]` = work of leaves `0..i` (the start of leaf i's range).
+    starts: Vec<u64>,
 }
 
-impl MerkleTree {
-    /// Builds the tree over `leaves` (already leaf-hashed). Empty input gives
-    /// an empty tree whose root is all zeros.
-    pub fn new(leaves: Vec<Hash32>) -> Self {
+impl SumTree {
+    /// Builds the tree over `leaves` (leaf hash and work units each).
+    pub fn new(leaves: Vec<SumNode>) -> std::result::Result<Self, TreeError> {
+        if leaves.is_empty() {
+            return Err(TreeError::Empty);
+        }
+        let mut starts = Vec::with_capacity(leaves.len());
+        let mut acc = 0u64;
+        for l in &leaves {
+            starts.push(acc);
+            acc = acc.checked_add(l.sum).ok_or(TreeError::SumOverflow)?;
+        }
         let mut levels = vec![leaves];
-        while levels.last().map(|l| l.len() > 1).unwrap_or(false) {
-            let prev = levels.last().map(Vec::as_slice).unwrap_or(&[]);
-            let next: Vec<Hash32> = prev
+        while let Some(prev) = levels.last().filter(|l| l.len() > 1) {
+            let next = prev
                 .chunks(2)
                 .map(|pair| match pair {
-                    [l, r] => inner_hash(l, r),
-                    [single] => *single,
-                    _ => [0u8; 32],
+                    [l, r] => inner_node(l, r).ok_or(TreeError::SumOverflow),
+                    [single] => Ok(*single),
+                    _ => Err(TreeError::Empty),
                 })
-                .collect();
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             levels.push(next);
         }
-        MerkleTree { levels }
+        Ok(SumTree { levels, starts })
     }
 
     /// Builds the tree over receipts.
-    pub fn from_receipts(receipts: &[Receipt]) -> Self {
-        Self::new(receipts.iter().map(Receipt::leaf).collect())
+    pub fn from_receipts(receipts: &[Receipt]) -> std::result::Result<Self, TreeError> {
+        Self::new(receipts.iter().map(Receipt::node).collect())
     }
 
     pub fn leaf_count(&self) -> usize {
         self.levels.first().map(Vec::len).unwrap_or(0)
     }
 
-    pub fn root(&self) -> Hash32 {
+    /// The root: its hash is the batch root, its sum the total work.
+    pub fn root(&self) -> SumNode {
         self.levels
             .last()
             .and_then(|l| l.first().copied())
-            .unwrap_or([0u8; 32])
+            .unwrap_or_default()
     }
 
     /// Sibling path of leaf `index`, bottom-up; levels where the node is
     /// promoted contribute nothing. `None` when out of range.
-    pub fn proof(&self, index: usize) -> Option<Vec<Hash32>> {
+    pub fn proof(&self, index: usize) -> Option<Vec<SumNode>> {
         if index >= self.leaf_count() {
             return None;
         }
         let mut path = Vec::new();
         let mut i = index;
         for level in &self.levels[..self.levels.len().saturating_sub(1)] {
-            let sibling = i ^ 1;
-            if sibling < level.len() {
-                path.push(level[sibling]);
+            if let Some(sibling) = level.get(i ^ 1) {
+                path.push(*sibling);
             }
             i /= 2;
         }
         Some(path)
     }
+
+    /// Start of leaf `index`'s work range.
+    pub fn range_start(&self, index: usize) -> Option<u64> {
+        self.starts.get(index).copied()
+    }
+
+    /// The leaf whose work range covers `point`; `None` when `point` is not
+    /// below the total work.
+    pub fn leaf_at(&self, point: u64) -> Option<usize> {
+        if point >= self.root().sum {
+            return None;
+        }
+        // The last leaf whose range starts at or before the point (zero-work
+        // leaves have empty ranges and are skipped by taking the last).
+        let i = self.starts.partition_point(|s| *s <= point);
+        i.checked_sub(1)
+    }
 }
 
-/// Number of sibling hashes a proof for `index` in a tree of `leaf_count`
+/// Number of sibling nodes a path for `index` in a tree of `leaf_count`
 /// leaves has (levels where the node is promoted have none).
 pub fn proof_len(index: u64, leaf_count: u64) -> usize {
     let (mut i, mut width, mut len) = (index, leaf_count, 0usize);
@@ -143,44 +241,62 @@ pub fn proof_len(index: u64, leaf_count: u64) -> usize {
     len
 }
 
-/// Checks that `leaf` sits at `index` of a tree of `leaf_count` leaves with
-/// root `root`, given its sibling path. The path must have exactly the
-/// expected length.
-pub fn verify_proof(
+/// Why a path does not prove a leaf.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// Index out of range, wrong path length, sum overflow, or the hashes do
+    /// not lead to the root.
+    Invalid,
+    /// The hashes lead to the root but the work sums do not add up to the
+    /// batch's claimed total work.
+    WorkSum,
+}
+
+/// Checks that `leaf` sits at `index` of a sum tree of `leaf_count` leaves
+/// whose root is (`root`, `total_work`), given its sibling path. Returns the
+/// start of the leaf's work range (`leaf.sum` units from there on).
+pub fn verify_path(
     root: &Hash32,
-    leaf: &Hash32,
+    total_work: u64,
+    leaf: &SumNode,
     index: u64,
     leaf_count: u64,
-    proof: &[Hash32],
-) -> bool {
-    if index >= leaf_count || proof.len() != proof_len(index, leaf_count) {
-        return false;
+    path: &[SumNode],
+) -> std::result::Result<u64, PathError> {
+    if index >= leaf_count || path.len() != proof_len(index, leaf_count) {
+        return Err(PathError::Invalid);
     }
-    let (mut i, mut width, mut node) = (index, leaf_count, *leaf);
-    let mut siblings = proof.iter();
+    let (mut i, mut width, mut node, mut start) = (index, leaf_count, *leaf, 0u64);
+    let mut siblings = path.iter();
     while width > 1 {
         if (i ^ 1) < width {
-            let Some(s) = siblings.next() else {
-                return false;
-            };
+            let s = siblings.next().ok_or(PathError::Invalid)?;
             node = if i % 2 == 0 {
-                inner_hash(&node, s)
+                inner_node(&node, s)
             } else {
-                inner_hash(s, &node)
-            };
+                start = start.checked_add(s.sum).ok_or(PathError::Invalid)?;
+                inner_node(s, &node)
+            }
+            .ok_or(PathError::Invalid)?;
         }
         i /= 2;
         width = width.div_ceil(2);
     }
-    node == *root
+    if node.hash != *root {
+        return Err(PathError::Invalid);
+    }
+    if node.sum != total_work {
+        return Err(PathError::WorkSum);
+    }
+    Ok(start)
 }
 
 /// Bytes of a 1 232-byte transaction left for `reveal_samples` items once
 /// the envelope (two signatures, five account keys, blockhash, instruction
-/// header and discriminator) is paid for.
+/// header, discriminator and vector length) is paid for.
 pub const REVEAL_TX_BUDGET: usize = 880;
 
-/// Height of a tree of `leaf_count` leaves (the longest proof).
+/// Height of a tree of `leaf_count` leaves (the longest path).
 pub fn tree_depth(leaf_count: u64) -> usize {
     let (mut width, mut depth) = (leaf_count, 0usize);
     while width > 1 {
@@ -190,48 +306,32 @@ pub fn tree_depth(leaf_count: u64) -> usize {
     depth
 }
 
-/// Serialized size of one reveal item (index, leaf fields, proof vector).
-pub fn reveal_item_len(leaf_count: u64) -> usize {
-    4 + 73 + 4 + 32 * tree_depth(leaf_count)
+/// Serialized size of one reveal item: index u32, leaf fields (73 bytes),
+/// shape bytes (u32 length + `shape_len`), path (u32 length + 40 bytes a node).
+pub fn reveal_item_len(shape_len: usize, path_len: usize) -> usize {
+    4 + 73 + 4 + shape_len + 4 + (32 + 8) * path_len
 }
 
-/// Reveal items that fit in one transaction for a batch of `leaf_count`.
-pub fn reveals_per_tx(leaf_count: u64) -> usize {
-    (REVEAL_TX_BUDGET / reveal_item_len(leaf_count)).max(1)
-}
-
-/// k = clamp(ceil(n · sample_bps / 10⁴), min_samples, max_samples), capped at n.
+/// k = clamp(ceil(n · sample_bps / 10⁴), min_samples, max_samples).
 pub fn sample_count(leaf_count: u64, sample_bps: u16, min_samples: u16, max_samples: u16) -> u64 {
     let by_rate = (leaf_count as u128 * sample_bps as u128).div_ceil(10_000) as u64;
-    by_rate
-        .clamp(min_samples as u64, max_samples.max(min_samples) as u64)
-        .min(leaf_count)
+    by_rate.clamp(min_samples as u64, max_samples.max(min_samples) as u64)
 }
 
-/// `k` distinct indices in `0..n` derived from `seed` (see module docs).
-/// Returns indices in draw order; `k` is capped at `n`.
-pub fn sample_indices(seed: &Hash32, leaf_count: u64, k: u64) -> Vec<u64> {
-    let k = k.min(leaf_count) as usize;
-    let mut out: Vec<u64> = Vec::with_capacity(k);
-    let mut counter: u32 = 0;
-    while out.len() < k && counter < MAX_SAMPLE_DRAWS {
-        let h = hashv(&[seed, &counter.to_le_bytes()]);
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&h[..8]);
-        let candidate = u64::from_le_bytes(word) % leaf_count;
-        if !out.contains(&candidate) {
-            out.push(candidate);
-        }
-        counter += 1;
+/// The `k` sample points of a batch of `total_work` units (see module docs).
+/// Empty when `total_work` is 0.
+pub fn sample_points(seed: &Hash32, total_work: u64, k: u64) -> Vec<u64> {
+    if total_work == 0 {
+        return Vec::new();
     }
-    let mut next = 0u64;
-    while out.len() < k {
-        if !out.contains(&next) {
-            out.push(next);
-        }
-        next += 1;
-    }
-    out
+    (0..k.min(u32::MAX as u64) as u32)
+        .map(|i| {
+            let h = hashv(&[seed, &i.to_le_bytes()]);
+            let mut word = [0u8; 16];
+            word.copy_from_slice(&h[..16]);
+            (u128::from_le_bytes(word) % total_work as u128) as u64
+        })
+        .collect()
 }
 
 /// Seed of a batch's sample: H(batch key ‖ slot hash).
@@ -244,18 +344,21 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn leaves(n: usize, salt: u8) -> Vec<Hash32> {
+    fn receipts(n: usize, salt: u8) -> Vec<Receipt> {
         (0..n)
-            .map(|i| {
-                let r = Receipt {
-                    job_id: hashv(&[&[salt], &(i as u64).to_le_bytes()]),
-                    kind: (i % 3) as u8,
-                    work_units: i as u64 * 1_000 + 1,
-                    output_commitment: hashv(&[b"out", &(i as u64).to_le_bytes()]),
-                };
-                r.leaf()
+            .map(|i| Receipt {
+                job_id: hashv(&[&[salt], &(i as u64).to_le_bytes()]),
+                kind: (i % 3) as u8,
+                work_units: (i as u64 % 7) * 1_000 + 1,
+                output_commitment: hashv(&[b"out", &(i as u64).to_le_bytes()]),
             })
             .collect()
+    }
+
+    fn tree(n: usize, salt: u8) -> (Vec<SumNode>, SumTree) {
+        let leaves: Vec<SumNode> = receipts(n, salt).iter().map(Receipt::node).collect();
+        let t = SumTree::new(leaves.clone()).unwrap();
+        (leaves, t)
     }
 
     #[test]
@@ -273,116 +376,178 @@ mod tests {
         bytes.extend_from_slice(&[9; 32]);
         assert_eq!(bytes.len(), 74);
         assert_eq!(r.leaf(), hashv(&[&bytes]));
+        assert_eq!(r.node().sum, 0x0102_0304_0506_0708);
+    }
+
+    #[test]
+    fn inner_layout_is_exact() {
+        let l = SumNode {
+            hash: [1; 32],
+            sum: 5,
+        };
+        let r = SumNode {
+            hash: [2; 32],
+            sum: 7,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend_from_slice(&[1; 32]);
+        bytes.extend_from_slice(&5u64.to_le_bytes());
+        bytes.extend_from_slice(&[2; 32]);
+        bytes.extend_from_slice(&7u64.to_le_bytes());
+        assert_eq!(bytes.len(), 81);
+        let p = inner_node(&l, &r).unwrap();
+        assert_eq!(p.hash, hashv(&[&bytes]));
+        assert_eq!(p.sum, 12);
+        let big = SumNode {
+            hash: [0; 32],
+            sum: u64::MAX,
+        };
+        assert_eq!(inner_node(&big, &r), None, "sums never wrap");
     }
 
     #[test]
     fn small_trees_by_hand() {
-        let l = leaves(3, 1);
-        let t = MerkleTree::new(l.clone());
-        // Level 1: H(l0,l1), l2 promoted; root = H(H(l0,l1), l2).
-        assert_eq!(t.root(), inner_hash(&inner_hash(&l[0], &l[1]), &l[2]));
-        assert_eq!(t.proof(2).unwrap(), vec![inner_hash(&l[0], &l[1])]);
+        let (l, t) = tree(3, 1);
+        // Level 1: P(l0,l1), l2 promoted; root = P(P(l0,l1), l2).
+        let p01 = inner_node(&l[0], &l[1]).unwrap();
+        assert_eq!(t.root(), inner_node(&p01, &l[2]).unwrap());
+        assert_eq!(t.root().sum, l[0].sum + l[1].sum + l[2].sum);
+        assert_eq!(t.proof(2).unwrap(), vec![p01]);
         assert_eq!(t.proof(0).unwrap(), vec![l[1], l[2]]);
-        let single = MerkleTree::new(vec![l[0]]);
+        let root = t.root();
+        assert_eq!(
+            verify_path(&root.hash, root.sum, &l[2], 2, 3, &[p01]),
+            Ok(l[0].sum + l[1].sum)
+        );
+        assert_eq!(
+            verify_path(&root.hash, root.sum, &l[1], 1, 3, &t.proof(1).unwrap()),
+            Ok(l[0].sum)
+        );
+        let single = SumTree::new(vec![l[0]]).unwrap();
         assert_eq!(single.root(), l[0]);
-        assert!(verify_proof(&l[0], &l[0], 0, 1, &[]));
+        assert_eq!(verify_path(&l[0].hash, l[0].sum, &l[0], 0, 1, &[]), Ok(0));
+        assert_eq!(
+            verify_path(&l[0].hash, l[0].sum + 1, &l[0], 0, 1, &[]),
+            Err(PathError::WorkSum),
+            "a one-leaf batch cannot claim more than its leaf"
+        );
+        assert_eq!(SumTree::new(vec![]).err(), Some(TreeError::Empty));
     }
 
     #[test]
-    fn reveal_packing() {
-        assert_eq!(tree_depth(1), 0);
-        assert_eq!(tree_depth(1_024), 10);
-        assert_eq!(tree_depth(1_025), 11);
-        assert_eq!(reveals_per_tx(1_024), 2);
-        assert_eq!(reveals_per_tx(1 << 20), 1);
-        assert_eq!(reveals_per_tx(8), 4);
+    fn leaf_at_follows_the_work_ranges() {
+        let nodes = [3u64, 0, 5, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| SumNode {
+                hash: [i as u8; 32],
+                sum: *w,
+            })
+            .collect();
+        let t = SumTree::new(nodes).unwrap();
+        let owners: Vec<_> = (0..10).map(|p| t.leaf_at(p)).collect();
+        let want = [0, 0, 0, 2, 2, 2, 2, 2, 3]
+            .iter()
+            .map(|i| Some(*i as usize))
+            .chain([None]);
+        assert_eq!(owners, want.collect::<Vec<_>>());
+        assert_eq!(t.range_start(3), Some(8));
     }
 
     #[test]
     fn sample_count_clamps() {
         assert_eq!(sample_count(1_024, 100, 8, 32), 11);
         assert_eq!(sample_count(100, 100, 8, 32), 8);
-        assert_eq!(sample_count(5, 100, 8, 32), 5);
+        assert_eq!(sample_count(5, 100, 8, 32), 8, "points, not leaves");
         assert_eq!(sample_count(100_000, 100, 8, 32), 32);
         assert_eq!(sample_count(1, 10_000, 1, 64), 1);
     }
 
     #[test]
-    fn full_sample_covers_everything() {
-        let mut s = sample_indices(&[3; 32], 64, 64);
-        s.sort_unstable();
-        assert_eq!(s, (0..64).collect::<Vec<_>>());
+    fn sample_points_by_hand() {
+        let seed = [3u8; 32];
+        let pts = sample_points(&seed, 1_000_003, 4);
+        for (i, p) in pts.iter().enumerate() {
+            let h = hashv(&[&seed, &(i as u32).to_le_bytes()]);
+            let w = u128::from_le_bytes(h[..16].try_into().unwrap());
+            assert_eq!(*p as u128, w % 1_000_003);
+        }
+        assert!(sample_points(&seed, 0, 4).is_empty());
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
         #[test]
-        fn proofs_verify_for_every_leaf(n in 1usize..=4096, salt in any::<u8>()) {
-            let l = leaves(n, salt);
-            let t = MerkleTree::new(l.clone());
+        fn paths_verify_for_every_leaf(n in 1usize..=4096, salt in any::<u8>()) {
+            let (l, t) = tree(n, salt);
             let root = t.root();
-            // Every leaf for small trees, a spread of leaves for big ones.
             let step = (n / 64).max(1);
             for i in (0..n).step_by(step).chain([n - 1]) {
                 let p = t.proof(i).unwrap();
                 prop_assert_eq!(p.len(), proof_len(i as u64, n as u64));
-                prop_assert!(verify_proof(&root, &l[i], i as u64, n as u64, &p));
+                prop_assert_eq!(
+                    verify_path(&root.hash, root.sum, &l[i], i as u64, n as u64, &p),
+                    Ok(t.range_start(i).unwrap())
+                );
             }
         }
 
         #[test]
-        fn any_flipped_bit_fails(n in 2usize..=600, pick in any::<prop::sample::Index>(), bit in 0usize..256, which in 0u8..3) {
-            let l = leaves(n, 9);
-            let t = MerkleTree::new(l.clone());
+        fn any_flipped_hash_sum_or_index_fails(n in 2usize..=600, pick in any::<prop::sample::Index>(), bit in 0usize..256, which in 0u8..5) {
+            let (l, t) = tree(n, 9);
             let root = t.root();
             let i = pick.index(n);
             let mut leaf = l[i];
-            let mut proof = t.proof(i).unwrap();
+            let mut path = t.proof(i).unwrap();
             let mut index = i as u64;
+            let mut total = root.sum;
             match which {
-                0 => leaf[bit / 8] ^= 1 << (bit % 8),
-                1 => {
-                    // Another index (in range or not) must not verify.
-                    index ^= 1 + (bit as u64 % n as u64);
+                0 => leaf.hash[bit / 8] ^= 1 << (bit % 8),
+                1 => leaf.sum ^= 1 << (bit % 40),
+                2 => index ^= 1 + (bit as u64 % n as u64),
+                3 => {
+                    if path.is_empty() { return Ok(()); }
+                    let j = bit % path.len();
+                    if bit % 2 == 0 {
+                        path[j].hash[bit / 8] ^= 1 << (bit % 8);
+                    } else {
+                        path[j].sum ^= 1 << (bit % 40);
+                    }
                 }
-                _ => {
-                    if proof.is_empty() { return Ok(()); }
-                    let j = bit % proof.len();
-                    proof[j][bit / 8] ^= 1 << (bit % 8);
-                }
+                _ => total ^= 1 << (bit % 40),
             }
             if index != i as u64 {
-                // Different index: only the very same leaf hash twice could pass.
                 prop_assume!(index >= n as u64 || l[index as usize] != l[i]);
             }
-            prop_assert!(!verify_proof(&root, &leaf, index, n as u64, &proof));
+            prop_assert!(verify_path(&root.hash, total, &leaf, index, n as u64, &path).is_err());
         }
 
         #[test]
-        fn truncated_or_padded_proofs_fail(n in 2usize..=300, pick in any::<prop::sample::Index>()) {
-            let l = leaves(n, 4);
-            let t = MerkleTree::new(l.clone());
+        fn truncated_or_padded_paths_fail(n in 2usize..=300, pick in any::<prop::sample::Index>()) {
+            let (l, t) = tree(n, 4);
+            let root = t.root();
             let i = pick.index(n);
             let mut p = t.proof(i).unwrap();
-            p.push([0; 32]);
-            prop_assert!(!verify_proof(&t.root(), &l[i], i as u64, n as u64, &p));
+            p.push(SumNode::default());
+            prop_assert!(verify_path(&root.hash, root.sum, &l[i], i as u64, n as u64, &p).is_err());
             p.pop();
             p.pop();
-            prop_assert!(!verify_proof(&t.root(), &l[i], i as u64, n as u64, &p));
+            prop_assert!(verify_path(&root.hash, root.sum, &l[i], i as u64, n as u64, &p).is_err());
         }
 
         #[test]
-        fn samples_distinct_in_range_deterministic(seed in any::<[u8; 32]>(), n in 1u64..=1_000_000, k in 1u64..=64) {
-            let a = sample_indices(&seed, n, k);
-            let b = sample_indices(&seed, n, k);
-            prop_assert_eq!(&a, &b);
-            prop_assert_eq!(a.len() as u64, k.min(n));
-            let mut sorted = a.clone();
-            sorted.sort_unstable();
-            sorted.dedup();
-            prop_assert_eq!(sorted.len(), a.len());
-            prop_assert!(a.iter().all(|i| *i < n));
+        fn points_cover_exactly_one_leaf_each(n in 1usize..=300, seed in any::<[u8; 32]>(), k in 1u64..=64) {
+            let (l, t) = tree(n, 2);
+            let total = t.root().sum;
+            let pts = sample_points(&seed, total, k);
+            prop_assert_eq!(&pts, &sample_points(&seed, total, k));
+            prop_assert_eq!(pts.len() as u64, k);
+            for p in pts {
+                let i = t.leaf_at(p).unwrap();
+                let start = t.range_start(i).unwrap();
+                prop_assert!(start <= p && p < start + l[i].sum);
+            }
         }
     }
 }

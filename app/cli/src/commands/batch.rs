@@ -95,10 +95,12 @@ fn batch_text(address: &Pubkey, b: &Batch) -> String {
         b.submitted_slot, b.seal_slot, b.reveal_deadline, b.verify_deadline
     );
     s += &format!(
-        "Sample:       {} leaves {:?}\n",
+        "Sample:       {} points {:?} (work units)\n",
         b.sample().len(),
         b.sample()
     );
+    let revealed: Vec<u32> = b.revealed_leaves().iter().map(|l| l.index).collect();
+    s += &format!("Revealed:     leaves {revealed:?}\n");
     s += &format!(
         "Votes:        {} valid, {} invalid of {} cast (quorum {:?})\n",
         b.valid_votes, b.invalid_votes, b.vote_count, b.quorum

@@ -1,7 +1,7 @@
 //! The `Batch` account: one committed batch of receipts and its verification.
 use crate::constants::*;
-use crate::proof::{self, Receipt};
 use anchor_lang::prelude::*;
+use edgefuel_spec::{JobSpec, SpecError};
 
 /// Where a batch is in its life.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
@@ -47,41 +47,43 @@ pub enum Verdict {
     },
 }
 
-/// The fields of one revealed receipt leaf.
-#[derive(
-    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, Default, InitSpace,
-)]
+/// One revealed receipt leaf, as stored for verifiers: everything needed
+/// to re-execute the job from the chain alone. The job's seed is not stored:
+/// it follows from the leaf's position ([`Batch::job_spec`]).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
 pub struct RevealedLeaf {
-    /// SHA-256 of the job spec.
-    pub job_id: [u8; 32],
+    /// Leaf index in the batch.
+    pub index: u32,
     /// Job kind byte.
     pub kind: u8,
-    /// Work units the receipt claims (multiply-accumulates).
+    /// Work units of the leaf (equal to the spec's work formula).
     pub work_units: u64,
-    /// SHA-256 of the job's output bytes.
+    /// SHA-256 of the job's output bytes, as committed by the node.
     pub output_commitment: [u8; 32],
+    /// Length of the shape bytes in `shape`.
+    pub shape_len: u8,
+    /// The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`),
+    /// zero-padded.
+    pub shape: [u8; MAX_SHAPE_LEN],
 }
 
-impl From<Receipt> for RevealedLeaf {
-    fn from(r: Receipt) -> Self {
+impl Default for RevealedLeaf {
+    fn default() -> Self {
         RevealedLeaf {
-            job_id: r.job_id,
-            kind: r.kind,
-            work_units: r.work_units,
-            output_commitment: r.output_commitment,
+            index: 0,
+            kind: 0,
+            work_units: 0,
+            output_commitment: [0; 32],
+            shape_len: 0,
+            shape: [0; MAX_SHAPE_LEN],
         }
     }
 }
 
 impl RevealedLeaf {
-    /// The Merkle leaf these fields hash to (see `proof::leaf_hash`).
-    pub fn leaf_hash(&self) -> [u8; 32] {
-        proof::leaf_hash(
-            &self.job_id,
-            self.kind,
-            self.work_units,
-            &self.output_commitment,
-        )
+    /// The stored shape bytes.
+    pub fn shape_bytes(&self) -> &[u8] {
+        &self.shape[..(self.shape_len as usize).min(MAX_SHAPE_LEN)]
     }
 }
 
@@ -125,11 +127,12 @@ pub struct Batch {
     pub node: Pubkey,
     /// Per-node sequence number (strictly increasing).
     pub seq: u64,
-    /// Merkle root over the receipt leaves.
+    /// Hash of the root of the Merkle sum tree over the receipt leaves.
     pub root: [u8; 32],
     /// Number of leaves.
     pub leaf_count: u32,
-    /// Work units claimed for the whole batch.
+    /// Work units of the whole batch: the sum committed at the tree's root
+    /// (every reveal path must add up to it).
     pub total_work: u64,
     /// Reward epoch the batch was committed in.
     pub epoch: u64,
@@ -147,13 +150,15 @@ pub struct Batch {
     pub seed: [u8; 32],
     /// Slot hash used for the seed.
     pub seal_slot_hash: [u8; 32],
-    /// Number of sampled leaves.
+    /// Number of sample points.
     pub sample_count: u8,
-    /// Sampled leaf indices (`[..sample_count]`).
-    pub samples: [u32; MAX_SAMPLES as usize],
-    /// Bit i set when `samples[i]` has been revealed.
+    /// Sample points in `[0, total_work)` (`[..sample_count]`), work units:
+    /// each samples the leaf whose work range covers it.
+    pub samples: [u64; MAX_SAMPLES as usize],
+    /// Bit i set when the leaf covering `samples[i]` has been revealed.
     pub revealed_mask: u64,
-    /// Revealed leaves, aligned with `samples`.
+    /// Revealed leaves, aligned with `samples` (a leaf covering several
+    /// points is stored at each of them).
     pub revealed: [RevealedLeaf; MAX_SAMPLES as usize],
     /// Number of votes recorded.
     pub vote_count: u8,
@@ -176,14 +181,44 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The sampled indices.
-    pub fn sample(&self) -> &[u32] {
+    /// The sample points.
+    pub fn sample(&self) -> &[u64] {
         &self.samples[..(self.sample_count as usize).min(MAX_SAMPLES as usize)]
     }
 
-    /// Position of `leaf_index` in the sample.
-    pub fn sample_position(&self, leaf_index: u32) -> Option<usize> {
-        self.sample().iter().position(|i| *i == leaf_index)
+    /// The distinct revealed leaves, in sample order.
+    pub fn revealed_leaves(&self) -> Vec<RevealedLeaf> {
+        let mut out: Vec<RevealedLeaf> = Vec::new();
+        for (pos, leaf) in self.revealed.iter().enumerate().take(self.sample().len()) {
+            let shown = self.revealed_mask & (1u64 << pos) != 0;
+            if shown && !out.iter().any(|l| l.index == leaf.index) {
+                out.push(*leaf);
+            }
+        }
+        out
+    }
+
+    /// Whether leaf `leaf_index` has been revealed.
+    pub fn is_revealed(&self, leaf_index: u32) -> bool {
+        self.revealed_leaves().iter().any(|l| l.index == leaf_index)
+    }
+
+    /// The seed of the job at leaf `index` of this batch (the bound seed
+    /// rule, `edgefuel_spec::job_seed`).
+    pub fn job_seed(&self, index: u32) -> [u8; 32] {
+        edgefuel_spec::job_seed(
+            &crate::ID.to_bytes(),
+            &self.node.to_bytes(),
+            self.seq,
+            index,
+        )
+    }
+
+    /// The full spec of a revealed leaf: its stored shape with the seed bound
+    /// to its position. A verifier re-executes it with nothing but this
+    /// account.
+    pub fn job_spec(&self, leaf: &RevealedLeaf) -> std::result::Result<JobSpec, SpecError> {
+        JobSpec::from_shape_bytes(leaf.shape_bytes(), self.job_seed(leaf.index))
     }
 
     pub fn all_revealed(&self) -> bool {

@@ -30,11 +30,12 @@ pub struct Params {
     pub reveal_window_slots: u64,
     /// Slots after sealing within which verifiers must reach a quorum. > reveal window.
     pub verify_window_slots: u64,
-    /// Share of a batch's leaves sampled (bps, 1 ..= 10 000).
+    /// Sample points per leaf of a batch (bps, 1 ..= 10 000): k = ceil(n ·
+    /// sample_bps / 10⁴) work-weighted points, clamped to min/max_samples.
     pub sample_bps: u16,
-    /// Fewest leaves sampled per batch (1 ..= max_samples).
+    /// Fewest sample points per batch (1 ..= max_samples).
     pub min_samples: u16,
-    /// Most leaves sampled per batch (≤ 64).
+    /// Most sample points per batch (≤ 64).
     pub max_samples: u16,
     /// Share of a node pool slashed for fraud (bps, 1 ..= 10 000).
     pub slash_fraud_bps: u16,
@@ -109,10 +110,14 @@ impl Params {
     ///
     /// A node with pool stake P can have at most E = P · max_exposure_bps /
     /// 10⁴ of unverified reward in flight, so faking a batch gains it at most
-    /// E. A batch in which a fraction f ≥ f_min (`MIN_FAKE_FRACTION_BPS`) of
-    /// leaves is fake escapes k = min_samples samples with probability
-    /// q = (1 − f)^k ≤ (1 − f_min)^k, and when caught the node loses
-    /// S = P · slash_fraud_bps / 10⁴. Honesty dominates when
+    /// E. Samples are drawn by work (`proof::sample_points`): each of the
+    /// k ≥ min_samples points lands in a faked or inflated leaf with
+    /// probability f, the faked or inflated fraction of the batch's *work*
+    /// units, however the node spreads it over leaves (an inflated leaf is
+    /// refused at reveal, a faked one is voted Invalid). A batch with f ≥
+    /// f_min (`MIN_FAKE_FRACTION_BPS`) escapes with probability
+    /// q = (1 − f)^k ≤ (1 − f_min)^min_samples, and when caught the node
+    /// loses S = P · slash_fraud_bps / 10⁴. Honesty dominates when
     ///
     /// ```text
     /// (1 − q) · S  >  q · E   ⇔   (1 − q) · slash_fraud_bps  >  q · max_exposure_bps

@@ -1,29 +1,118 @@
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::SamplesRevealed;
-use crate::proof::{self, Receipt};
+use crate::proof::{self, PathError, Receipt, SumNode};
 use crate::state::{Batch, BatchStatus, Node, RevealedLeaf};
 use anchor_lang::prelude::*;
+use edgefuel_spec::JobShape;
 
-/// One sampled leaf with its Merkle proof.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+/// One sampled leaf: its committed fields, its job's shape and its
+/// sum-tree path.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct RevealItem {
     /// Index of the leaf in the batch.
     pub index: u32,
-    /// The leaf's fields.
-    pub leaf: RevealedLeaf,
-    /// Sibling hashes, bottom-up (see `proof::verify_proof`).
-    pub proof: Vec<[u8; 32]>,
+    /// SHA-256 of the job's spec bytes (as committed in the leaf).
+    pub job_id: [u8; 32],
+    /// Job kind byte (as committed).
+    pub kind: u8,
+    /// Work units (as committed; the leaf's sum in the tree).
+    pub work_units: u64,
+    /// SHA-256 of the job's output bytes (as committed).
+    pub output_commitment: [u8; 32],
+    /// The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
+    /// ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
+    /// position.
+    pub shape: Vec<u8>,
+    /// Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`).
+    pub path: Vec<SumNode>,
 }
 
 impl RevealItem {
-    /// The reveal of leaf `index` holding `receipt`, with its sibling path.
-    pub fn new(index: u32, receipt: Receipt, proof: Vec<[u8; 32]>) -> Self {
+    /// The reveal of leaf `index` holding `receipt` for a job of `shape`,
+    /// with its sibling path.
+    pub fn new(index: u32, receipt: &Receipt, shape: &JobShape, path: Vec<SumNode>) -> Self {
         RevealItem {
             index,
-            leaf: receipt.into(),
-            proof,
+            job_id: receipt.job_id,
+            kind: receipt.kind,
+            work_units: receipt.work_units,
+            output_commitment: receipt.output_commitment,
+            shape: shape.to_bytes(),
+            path,
         }
+    }
+
+    /// The committed receipt this item opens.
+    pub fn receipt(&self) -> Receipt {
+        Receipt {
+            job_id: self.job_id,
+            kind: self.kind,
+            work_units: self.work_units,
+            output_commitment: self.output_commitment,
+        }
+    }
+
+    /// Serialized size (see `proof::reveal_item_len`).
+    pub fn len(&self) -> usize {
+        proof::reveal_item_len(self.shape.len(), self.path.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Checks this item against `batch` (its root, total work, leaf count,
+    /// node and seq) and returns the leaf's work range `[start, end)` and
+    /// the record stored for verifiers. In order:
+    /// 1. the path proves the leaf at `index` (else `InvalidProof`) and its
+    ///    sums add up to `total_work` (else `WorkSumMismatch`);
+    /// 2. the shape decodes within the job limits (else `InvalidJobSpec`);
+    /// 3. SHA-256(shape ‖ seed bound to (program, node, seq, index)) is the
+    ///    leaf's `job_id` and the kind matches (else `JobSpecMismatch`);
+    /// 4. `work_units` is the shape's work formula (else `WorkUnitsMismatch`).
+    pub fn check(&self, batch: &Batch) -> Result<(u64, u64, RevealedLeaf)> {
+        let receipt = self.receipt();
+        let start = proof::verify_path(
+            &batch.root,
+            batch.total_work,
+            &receipt.node(),
+            self.index as u64,
+            batch.leaf_count as u64,
+            &self.path,
+        )
+        .map_err(|e| match e {
+            PathError::Invalid => EdgeFuelError::InvalidProof,
+            PathError::WorkSum => EdgeFuelError::WorkSumMismatch,
+        })?;
+        require!(
+            self.shape.len() <= MAX_SHAPE_LEN,
+            EdgeFuelError::InvalidJobSpec
+        );
+        let shape = JobShape::from_bytes(&self.shape).map_err(|_| EdgeFuelError::InvalidJobSpec)?;
+        let spec = edgefuel_spec::JobSpec::new(shape, batch.job_seed(self.index))
+            .map_err(|_| EdgeFuelError::InvalidJobSpec)?;
+        require!(
+            spec.job_id() == self.job_id && spec.kind() as u8 == self.kind,
+            EdgeFuelError::JobSpecMismatch
+        );
+        require!(
+            spec.work_units() == self.work_units,
+            EdgeFuelError::WorkUnitsMismatch
+        );
+        let end = start
+            .checked_add(self.work_units)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        let mut stored = RevealedLeaf {
+            index: self.index,
+            kind: self.kind,
+            work_units: self.work_units,
+            output_commitment: self.output_commitment,
+            shape_len: self.shape.len() as u8,
+            ..RevealedLeaf::default()
+        };
+        stored.shape[..self.shape.len()].copy_from_slice(&self.shape);
+        Ok((start, end, stored))
     }
 }
 
@@ -41,13 +130,33 @@ pub struct RevealSamples<'info> {
     pub batch: Box<Account<'info, Batch>>,
 }
 
+/// Marks every sample point in `[start, end)` revealed with `leaf`; returns
+/// how many points it covered (already revealed or not) and how many are new.
+pub fn record_reveal(batch: &mut Batch, start: u64, end: u64, leaf: &RevealedLeaf) -> (u8, u8) {
+    let (mut covered, mut newly) = (0u8, 0u8);
+    for pos in 0..batch.sample().len() {
+        let point = batch.samples[pos];
+        if (start..end).contains(&point) {
+            covered = covered.saturating_add(1);
+            if batch.revealed_mask & (1u64 << pos) == 0 {
+                batch.revealed_mask |= 1u64 << pos;
+                batch.revealed[pos] = *leaf;
+                newly = newly.saturating_add(1);
+            }
+        }
+    }
+    (covered, newly)
+}
+
 /// Specification:
 /// - before: signer is the node's agent or operator; batch Sealed; slot ≤
-///   reveal deadline; every item's index is in the sample and its proof
-///   verifies against the root for the batch's leaf count.
-/// - after: each item's fields are stored on-chain beside its sample slot;
-///   items already revealed are skipped (idempotent per index); when every
-///   sampled leaf is revealed the batch becomes Revealed.
+///   reveal deadline; every item passes `RevealItem::check` (path to the
+///   root and total work, valid shape, job id and kind bound to the leaf's
+///   position, work units = the spec's formula) and its work range covers
+///   at least one sample point (else IndexNotSampled).
+/// - after: each item's leaf and shape are stored at every sample point it
+///   covers; points already revealed are kept (idempotent); when every
+///   point is revealed the batch becomes Revealed.
 pub fn handle_reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>) -> Result<()> {
     let slot = Clock::get()?.slot;
     let batch_key = ctx.accounts.batch.key();
@@ -59,24 +168,10 @@ pub fn handle_reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>
     require!(slot <= batch.reveal_deadline, EdgeFuelError::RevealTooLate);
     let mut newly = 0u8;
     for item in &items {
-        let pos = batch
-            .sample_position(item.index)
-            .ok_or(EdgeFuelError::IndexNotSampled)?;
-        require!(
-            proof::verify_proof(
-                &batch.root,
-                &item.leaf.leaf_hash(),
-                item.index as u64,
-                batch.leaf_count as u64,
-                &item.proof
-            ),
-            EdgeFuelError::InvalidProof
-        );
-        if batch.revealed_mask & (1u64 << pos) == 0 {
-            batch.revealed_mask |= 1u64 << pos;
-            batch.revealed[pos] = item.leaf;
-            newly = newly.saturating_add(1);
-        }
+        let (start, end, leaf) = item.check(batch)?;
+        let (covered, new) = record_reveal(batch, start, end, &leaf);
+        require!(covered > 0, EdgeFuelError::IndexNotSampled);
+        newly = newly.saturating_add(new);
     }
     let all = batch.all_revealed();
     if all {

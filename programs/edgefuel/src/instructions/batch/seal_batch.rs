@@ -66,9 +66,10 @@ pub fn first_hash_at_or_after(data: &[u8], target: u64) -> Result<[u8; 32]> {
 ///   slot (`submitted_slot + seal_delay_slots`) and still proves it is the
 ///   first one (else SealTooEarly / SealTooLate).
 /// - after: seed = H(batch key ‖ hash of that entry); `k = clamp(ceil(n ·
-///   sample_bps / 10⁴), min_samples, max_samples)` (≤ n) distinct indices
-///   derived from the seed are stored; status Sealed. Anyone may call; the
-///   result does not depend on when.
+///   sample_bps / 10⁴), min_samples, max_samples)` sample points in
+///   `[0, total_work)` derived from the seed (`proof::sample_points`) are
+///   stored; status Sealed. Anyone may call; the result does not depend on
+///   when.
 pub fn handle_seal_batch(ctx: Context<SealBatch>) -> Result<()> {
     let params = ctx.accounts.network.params;
     let batch_key = ctx.accounts.batch.key();
@@ -82,19 +83,16 @@ pub fn handle_seal_batch(ctx: Context<SealBatch>) -> Result<()> {
         first_hash_at_or_after(&data, batch.seal_slot)?
     };
     let seed = proof::sample_seed(&batch_key.to_bytes(), &slot_hash);
-    let leaf_count = batch.leaf_count as u64;
     let k = proof::sample_count(
-        leaf_count,
+        batch.leaf_count as u64,
         params.sample_bps,
         params.min_samples,
         params.max_samples,
     )
     .min(MAX_SAMPLES as u64);
-    let indices = proof::sample_indices(&seed, leaf_count, k);
-    for (slot, index) in batch.samples.iter_mut().zip(indices.iter()) {
-        *slot = u32::try_from(*index).map_err(|_| EdgeFuelError::MathOverflow)?;
-    }
-    batch.sample_count = indices.len() as u8;
+    let points = proof::sample_points(&seed, batch.total_work, k);
+    batch.samples[..points.len()].copy_from_slice(&points);
+    batch.sample_count = points.len() as u8;
     batch.seed = seed;
     batch.seal_slot_hash = slot_hash;
     batch.status = BatchStatus::Sealed;

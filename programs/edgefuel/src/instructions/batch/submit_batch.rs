@@ -12,11 +12,13 @@ use anchor_lang::prelude::*;
 pub struct SubmitBatchArgs {
     /// Per-node sequence number, strictly greater than the last one.
     pub seq: u64,
-    /// Merkle root over the receipt leaves (see `proof.rs`).
+    /// Hash of the root of the Merkle sum tree over the receipt leaves (see
+    /// `proof.rs`).
     pub root: [u8; 32],
-    /// Number of leaves (1 ..= 2^20).
+    /// Number of leaves (1 ..= 2^17).
     pub leaf_count: u32,
-    /// Work units of all leaves together (1 ..= leaf_count · 2^40).
+    /// Work units of all leaves together: the root's sum (1 ..= leaf_count
+    /// · 2^36). Every reveal path must add up to it.
     pub total_work: u64,
     /// The current epoch (`unix_timestamp / epoch_seconds`).
     pub epoch: u64,
@@ -118,8 +120,8 @@ impl SubmitBatch<'_> {
 /// Specification:
 /// - before: signer is the node's agent or operator; submissions not paused;
 ///   node active (not jailed, not exiting) and eligible (operator's own bonded
-///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^20;
-///   1 ≤ total_work ≤ leaf_count · 2^40; `epoch` is the current epoch; the
+///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^17;
+///   1 ≤ total_work ≤ leaf_count · 2^36; `epoch` is the current epoch; the
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
 ///   reward_per_work_unit ≤ pool_tokens · max_exposure_bps / 10⁴.
 /// - after: a `Batch` in status Committed with its seal slot and deadlines;

@@ -37,7 +37,7 @@ impl Vote<'_> {
         );
         if let Verdict::Invalid { leaf_index, .. } = verdict {
             require!(
-                batch.sample_position(*leaf_index).is_some(),
+                batch.is_revealed(*leaf_index),
                 EdgeFuelError::InvalidEvidence
             );
         }
@@ -48,7 +48,7 @@ impl Vote<'_> {
 /// Specification:
 /// - before: signer is in the verifier set; batch Revealed (all samples
 ///   on-chain); slot ≤ verify deadline; the verifier has not voted on this
-///   batch; an Invalid verdict names a sampled leaf.
+///   batch; an Invalid verdict names a revealed leaf.
 /// - after: the vote is recorded and tallied; when `verifier_threshold`
 ///   agreeing votes are in, the quorum is fixed (Valid or Invalid) and
 ///   `finalize_batch` applies it. Votes after the quorum, before

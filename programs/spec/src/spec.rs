@@ -2,10 +2,9 @@
 //! work it is ([`JobSpec::work_units`]).
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use sha2::{Digest, Sha256};
 
-use crate::error::{JobError, Result};
 use crate::limits;
+use crate::{Result, SpecError};
 
 /// The kind of a job, as stored on chain in the receipt leaf (`kind: u8`).
 ///
@@ -37,12 +36,12 @@ impl JobKind {
 }
 
 impl TryFrom<u8> for JobKind {
-    type Error = JobError;
+    type Error = SpecError;
     fn try_from(value: u8) -> Result<Self> {
         JobKind::ALL
             .get(usize::from(value))
             .copied()
-            .ok_or(JobError::UnknownKind(value))
+            .ok_or(SpecError::UnknownKind(value))
     }
 }
 
@@ -140,6 +139,29 @@ impl JobShape {
             JobShape::Conv2dI8(_) => JobKind::Conv2dI8,
         }
     }
+
+    /// Canonical bytes of the shape alone (borsh): `kind u8 ‖ fields`, at
+    /// most [`crate::MAX_SHAPE_LEN`] bytes for a shape within the limits.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        borsh::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes shape bytes; refuses unknown kinds, trailing bytes and shapes
+    /// outside the limits.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if let Some(&kind) = bytes.first() {
+            JobKind::try_from(kind)?;
+        }
+        let shape: JobShape =
+            borsh::from_slice(bytes).map_err(|e| SpecError::Decode(e.to_string()))?;
+        validate(&shape)?;
+        Ok(shape)
+    }
+
+    /// Work units of this shape (see [`JobSpec::work_units`]).
+    pub fn work_units(&self) -> u64 {
+        work_units_of(self)
+    }
 }
 
 /// A job: kind and shape plus the 32-byte seed every input is generated from.
@@ -181,7 +203,7 @@ impl JobSpec {
             JobKind::try_from(kind)?;
         }
         let spec: JobSpec =
-            borsh::from_slice(bytes).map_err(|e| JobError::Decode(e.to_string()))?;
+            borsh::from_slice(bytes).map_err(|e| SpecError::Decode(e.to_string()))?;
         Self::new(spec.shape, spec.seed)
     }
 
@@ -190,9 +212,17 @@ impl JobSpec {
         borsh::to_vec(self).unwrap_or_default()
     }
 
+    /// The spec whose shape is encoded by `shape` (as [`JobShape::to_bytes`])
+    /// and whose seed is `seed`. Its canonical bytes are `shape ‖ seed`, so
+    /// a reveal can carry the shape alone when the seed follows from the
+    /// leaf's position ([`crate::job_seed`]).
+    pub fn from_shape_bytes(shape: &[u8], seed: [u8; 32]) -> Result<Self> {
+        Self::new(JobShape::from_bytes(shape)?, seed)
+    }
+
     /// `SHA-256(to_bytes())`: the job's name, stored on chain in the receipt leaf.
     pub fn job_id(&self) -> [u8; 32] {
-        Sha256::digest(self.to_bytes()).into()
+        solana_sha256_hasher::hashv(&[&self.to_bytes()]).to_bytes()
     }
 
     /// The job kind (`kind() as u8` is the on-chain value).
@@ -254,7 +284,7 @@ fn in_range(field: &'static str, value: u32, min: u32, max: u32) -> Result<()> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(JobError::ShapeOutOfRange {
+        Err(SpecError::ShapeOutOfRange {
             field,
             value: value.into(),
             min: min.into(),
@@ -267,7 +297,7 @@ fn at_most(what: &'static str, value: u64, limit: u64) -> Result<()> {
     if value <= limit {
         Ok(())
     } else {
-        Err(JobError::TooLarge { what, value, limit })
+        Err(SpecError::TooLarge { what, value, limit })
     }
 }
 

@@ -514,9 +514,9 @@ pub use edgefuel_client::ReceiptBatch;
 /// e.g. a prime above 65 536).
 pub fn gemm_with_work(work: u64) -> JobShape {
     let max_k = work.min(u64::from(limits::MAX_REDUCTION));
-    for k in (1..=max_k).rev().filter(|k| work % k == 0) {
+    for k in (1..=max_k).rev().filter(|k| work.is_multiple_of(*k)) {
         let rest = work / k;
-        for m in (1..=rest.min(u64::from(limits::MAX_DIM))).filter(|m| rest % m == 0) {
+        for m in (1..=rest.min(u64::from(limits::MAX_DIM))).filter(|m| rest.is_multiple_of(*m)) {
             let shape = JobShape::GemmI8 {
                 m: m as u32,
                 n: (rest / m).min(u64::from(u32::MAX)) as u32,

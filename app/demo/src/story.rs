@@ -871,9 +871,7 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
             "A lazy node: batch #{seq} of {count} jobs, none run (every receipt commits garbage)"
         ),
     );
-    out.line(
-        "  every unit of its work is fake, so every sample point lands on a fake leaf".to_string(),
-    );
+    out.line("  every unit of its work is fake, so every sample point lands on a fake leaf");
     let agent = run_agent(ctx, seq, count, true).await?;
     let (addr, _, reveal_txs) = commit_seal_reveal(ctx, &agent, 12).await?;
 

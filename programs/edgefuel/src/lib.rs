@@ -8,6 +8,8 @@ use anchor_lang::prelude::*;
 pub mod constants;
 pub mod error;
 pub mod events;
+#[cfg(not(target_os = "solana"))]
+pub mod fuzz;
 pub mod instructions;
 pub mod math;
 #[cfg(not(target_os = "solana"))]

@@ -50,6 +50,27 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 impl ClientError {
+    /// Whether the chain refused the transaction with this EdgeFuel error
+    /// (`err.is(EdgeFuelError::SealTooEarly)`), in preflight or on chain.
+    pub fn is(&self, error: edgefuel::error::EdgeFuelError) -> bool {
+        match self {
+            ClientError::Transaction(f) => f
+                .program_error
+                .as_ref()
+                .is_some_and(|p| p.source == ErrorSource::EdgeFuel && p.code == u32::from(error)),
+            _ => false,
+        }
+    }
+
+    /// Whether the RPC node could not be reached or answered with an error
+    /// (as opposed to a refusal of the transaction itself).
+    pub fn is_rpc(&self) -> bool {
+        matches!(
+            self,
+            ClientError::Rpc { .. } | ClientError::NotConfirmed { .. }
+        )
+    }
+
     /// Simulation or execution logs, when the chain refused a transaction.
     pub fn logs(&self) -> &[String] {
         match self {

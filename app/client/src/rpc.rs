@@ -111,6 +111,19 @@ pub fn sign<S: Signers + ?Sized>(
     Ok(tx)
 }
 
+/// The `Clock` sysvar's fixed layout: slot, epoch start timestamp, epoch,
+/// leader schedule epoch, unix timestamp (all 8-byte little-endian).
+fn bincode_clock(data: &[u8]) -> Option<anchor_lang::prelude::Clock> {
+    let word = |i: usize| -> Option<[u8; 8]> { data.get(i * 8..i * 8 + 8)?.try_into().ok() };
+    Some(anchor_lang::prelude::Clock {
+        slot: u64::from_le_bytes(word(0)?),
+        epoch_start_timestamp: i64::from_le_bytes(word(1)?),
+        epoch: u64::from_le_bytes(word(2)?),
+        leader_schedule_epoch: u64::from_le_bytes(word(3)?),
+        unix_timestamp: i64::from_le_bytes(word(4)?),
+    })
+}
+
 /// An EdgeFuel client over one RPC endpoint.
 pub struct EdgeFuelClient {
     rpc: RpcClient,
@@ -375,6 +388,27 @@ impl EdgeFuelClient {
         }
     }
 
+    /// The chain's `Clock` sysvar (slot, unix time).
+    pub async fn clock(&self) -> Result<anchor_lang::prelude::Clock, ClientError> {
+        use anchor_lang::solana_program::sysvar::SysvarId;
+        let id = anchor_lang::prelude::Clock::id();
+        let acc = self
+            .account(&id)
+            .await?
+            .ok_or(ClientError::AccountNotFound {
+                kind: "Clock sysvar",
+                address: id,
+            })?;
+        bincode_clock(&acc.data).ok_or_else(|| {
+            ClientError::Other(format!("the Clock sysvar at {} is undecodable", self.url))
+        })
+    }
+
+    /// The current slot at the client's commitment.
+    pub async fn slot(&self) -> Result<u64, ClientError> {
+        self.retrying("getSlot", || self.rpc.get_slot()).await
+    }
+
     /// Lamports held by `address`.
     pub async fn sol_balance(&self, address: &Pubkey) -> Result<u64, ClientError> {
         self.retrying("getBalance", || self.rpc.get_balance(address))
@@ -388,6 +422,18 @@ impl EdgeFuelClient {
         instructions: &[Instruction],
         signers: &S,
     ) -> Result<String, ClientError> {
+        self.send_observed(instructions, signers, |_| {}).await
+    }
+
+    /// [`Self::send`], calling `on_signed` with each signature before that
+    /// transaction is first sent (a daemon journals it, so that after a crash
+    /// it can look the transaction up instead of guessing).
+    pub async fn send_observed<S: Signers + ?Sized>(
+        &self,
+        instructions: &[Instruction],
+        signers: &S,
+        mut on_signed: impl FnMut(&str),
+    ) -> Result<String, ClientError> {
         let programs = instruction_programs(instructions);
         let commitment = self.commitment();
         let mut last_sig = String::new();
@@ -400,6 +446,7 @@ impl EdgeFuelClient {
             let tx = sign(instructions, signers, blockhash)?;
             let signature = tx.signatures[0];
             last_sig = signature.to_string();
+            on_signed(&last_sig);
             tracing::debug!(%signature, attempt, "sending transaction");
             let config = RpcSendTransactionConfig {
                 skip_preflight: false,

@@ -131,11 +131,17 @@ impl LocalChain {
     /// directory, on free loopback ports; returns once it printed its ready
     /// line.
     pub fn start() -> anyhow::Result<LocalChain> {
+        Self::start_with(&[])
+    }
+
+    /// [`Self::start`] with extra `edgefuel-localnet` flags (e.g.
+    /// `--bootstrap FILE`).
+    pub fn start_with(extra: &[std::ffi::OsString]) -> anyhow::Result<LocalChain> {
         let dir = scratch_dir()?;
         let mut last_err = None;
         // A port can be taken between the probe and the child's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&dir) {
+            match Self::try_start(&dir, extra) {
                 Ok(chain) => return Ok(chain),
                 Err(e) => last_err = Some(e),
             }
@@ -143,7 +149,7 @@ impl LocalChain {
         Err(last_err.unwrap_or_else(|| anyhow::anyhow!("the local chain did not start")))
     }
 
-    fn try_start(dir: &Path) -> anyhow::Result<LocalChain> {
+    fn try_start(dir: &Path, extra: &[std::ffi::OsString]) -> anyhow::Result<LocalChain> {
         let exe = std::env::current_exe().context("locating this executable")?;
         let port = free_port_pair()?;
         let keys_dir = dir.join("keys");
@@ -162,6 +168,7 @@ impl LocalChain {
             .args(["--port", &port.to_string()])
             .arg("--keys-dir")
             .arg(&keys_dir)
+            .args(extra)
             .env("TMPDIR", &tmp)
             .env(
                 "RUST_LOG",

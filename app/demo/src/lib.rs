@@ -15,7 +15,9 @@
 //! them against an independent computation ([`expected`]).
 pub mod agent;
 pub mod chain;
+pub mod chart;
 pub mod expected;
+pub mod network;
 pub mod story;
 pub mod summary;
 pub mod verifier;

@@ -101,7 +101,7 @@ impl Ctx {
 
 /// A refused transaction as an error that names the step and shows the
 /// program's logs.
-fn failed(what: &str, url: &str, e: ClientError) -> anyhow::Error {
+pub(crate) fn failed(what: &str, url: &str, e: ClientError) -> anyhow::Error {
     let logs = e.logs();
     if logs.is_empty() {
         anyhow!("{what} (at {url}): {e}")
@@ -228,7 +228,7 @@ fn default_keys_dir() -> PathBuf {
 }
 
 /// Every keypair file (`*.json`) in `dir`; other files are ignored.
-fn load_keypairs(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Keypair)>> {
+pub(crate) fn load_keypairs(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Keypair)>> {
     let entries = std::fs::read_dir(dir)
         .with_context(|| format!("reading the keys directory {}", dir.display()))?;
     let mut keys = Vec::new();

@@ -35,7 +35,7 @@ struct NetArgs {
           value_parser = clap::value_parser!(u64).range(20..=3600))]
     duration: u64,
     /// Jobs per batch.
-    #[arg(long, value_name = "N", default_value_t = 16,
+    #[arg(long, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=4096))]
     batch_jobs: u32,
     /// Seconds between a node's batches.

@@ -9,8 +9,10 @@ use std::time::Instant;
 
 const EFUEL: u64 = 1_000_000_000;
 
+/// `edgefuel-demo story ARGS…`: the single-node story with exact numbers.
 fn demo(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_edgefuel-demo"))
+        .arg("story")
         .args(args)
         .env("RUST_LOG", "error")
         .env("XDG_RUNTIME_DIR", std::env::temp_dir())

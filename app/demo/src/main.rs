@@ -133,7 +133,7 @@ fn main() {
 }
 
 fn net(runtime: &tokio::runtime::Runtime, a: NetArgs) {
-    if !(0.0..=1.0).contains(&a.fake_fraction) || !(a.interval > 0.0) {
+    if !(0.0..=1.0).contains(&a.fake_fraction) || a.interval.is_nan() || a.interval <= 0.0 {
         eprintln!("Error: --fake-fraction must be 0..=1 and --interval > 0");
         std::process::exit(2);
     }

@@ -13,6 +13,8 @@
 //! The chain tests share the machine's two cores with everything else, so
 //! they run one at a time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// Each test owns its runtime; the guard only keeps chain tests apart.
+#![allow(clippy::await_holding_lock)]
 use edgefuel_client::amount::EFUEL;
 use edgefuel_client::anchor_lang::solana_program::system_instruction;
 use edgefuel_client::edgefuel::{Batch, BatchStatus, NodeMetadata, Verdict};
@@ -270,7 +272,10 @@ fn verifier_config(chain: &Chain, i: u32, dir: &Path) -> PathBuf {
 
 /// (seq, state, outcome, leaf_count) of every journaled batch, and the
 /// number of receipts.
-fn journal(dir: &Path) -> (Vec<(u64, String, Option<String>, u64)>, u64) {
+/// A journaled batch: seq, state, outcome, leaf count.
+type Row = (u64, String, Option<String>, u64);
+
+fn journal(dir: &Path) -> (Vec<Row>, u64) {
     let path = dir.join("data/journal.sqlite");
     if !path.exists() {
         return (Vec::new(), 0);

@@ -183,13 +183,13 @@ impl NodeConfig {
         if !(1..=4096).contains(&settings.batch.jobs) {
             return Err(bad("batch.jobs", "must be 1 ..= 4096".into()));
         }
-        if !(settings.batch.interval_secs > 0.0) {
+        if settings.batch.interval_secs.is_nan() || settings.batch.interval_secs <= 0.0 {
             return Err(bad("batch.interval_secs", "must be > 0".into()));
         }
         if !(0.0..=1.0).contains(&settings.faults.fake_fraction) {
             return Err(bad("faults.fake_fraction", "must be 0 ..= 1".into()));
         }
-        if !(settings.energy.device_watts >= 0.0) {
+        if settings.energy.device_watts.is_nan() || settings.energy.device_watts < 0.0 {
             return Err(bad("energy.device_watts", "must be ≥ 0".into()));
         }
         let base = file

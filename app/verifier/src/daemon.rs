@@ -190,10 +190,12 @@ impl Verifier {
                         .entry(addr)
                         .or_insert_with(Instant::now);
                     let mut b = b;
-                    if in_set && !b.has_voted(&me) && slot <= b.verify_deadline {
-                        if self.vote(&addr, &b).await? {
-                            b = self.client.fetch(&addr).await?;
-                        }
+                    if in_set
+                        && !b.has_voted(&me)
+                        && slot <= b.verify_deadline
+                        && self.vote(&addr, &b).await?
+                    {
+                        b = self.client.fetch(&addr).await?;
                     }
                     if crank && (b.quorum != Quorum::Pending || slot > b.verify_deadline) {
                         let op = self.operator_of(&b.node).await?;

@@ -117,7 +117,7 @@ impl VerifierConfig {
                 )
             })?,
         };
-        if !(settings.poll_interval_secs > 0.0) {
+        if settings.poll_interval_secs.is_nan() || settings.poll_interval_secs <= 0.0 {
             return Err(bad("poll_interval_secs", "must be > 0".into()));
         }
         let base = file

@@ -4,77 +4,18 @@
 use anyhow::Context;
 use edgefuel_client::edgefuel::{Batch, RevealItem};
 use edgefuel_client::{Pubkey, ReceiptBatch};
-use edgefuel_jobs::{execute, output_commitment, Backend, Conv2dShape, JobKind, JobShape, JobSpec};
+use edgefuel_jobs::{execute, output_commitment, Backend, JobKind, JobSpec};
 use indicatif::ProgressBar;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-/// How big each job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum JobSize {
-    /// 0.25–0.8 M multiply-accumulates a job (tests).
-    Small,
-    /// 67–168 M a job: 64 jobs are ~7 G, a fraction of a second on a CPU.
-    #[default]
-    Medium,
-    /// 0.9–1.5 G a job: 64 jobs are ~75 G, seconds on a CPU.
-    Large,
-}
+/// How big each job is, and job `index` of a batch: the node agent's own
+/// workload (`edgefuel_node::workload`), so the story runs what a node runs.
+pub use edgefuel_node::workload::JobSize;
 
-/// A 3×3 convolution (padding 1) over a square `side`² input.
-fn conv(side: u32, in_channels: u32, out_channels: u32) -> Conv2dShape {
-    Conv2dShape {
-        batch: 1,
-        height: side,
-        width: side,
-        in_channels,
-        out_channels,
-        kernel_h: 3,
-        kernel_w: 3,
-        stride: 1,
-        padding: 1,
-    }
-}
-
-/// The demo's workload: job `index` of batch `seq` of `operator`'s node,
-/// cycling through gemm_i8, mlp_i8 and conv2d_i8 (the GEMM's row count
-/// varies too). Its seed is bound to the position (program, node, seq,
-/// index), as the program requires.
+/// Job `index` of batch `seq` of `operator`'s node (seed bound to its place).
 pub fn job_spec(size: JobSize, operator: &Pubkey, seq: u64, index: u32) -> anyhow::Result<JobSpec> {
-    let step = index / 3 % 4;
-    let shape = match (size, index % 3) {
-        (JobSize::Small, 0) => JobShape::GemmI8 {
-            m: 64 + 8 * step,
-            n: 96,
-            k: 128,
-        },
-        (JobSize::Small, 1) => JobShape::MlpI8 {
-            batch: 16,
-            widths: vec![128, 96, 32],
-        },
-        (JobSize::Small, _) => JobShape::Conv2dI8(conv(16, 16, 16)),
-        (JobSize::Medium, 0) => JobShape::GemmI8 {
-            m: 256 + 64 * step,
-            n: 512,
-            k: 512,
-        },
-        (JobSize::Medium, 1) => JobShape::MlpI8 {
-            batch: 256,
-            widths: vec![1024, 512, 256],
-        },
-        (JobSize::Medium, _) => JobShape::Conv2dI8(conv(56, 64, 64)),
-        (JobSize::Large, 0) => JobShape::GemmI8 {
-            m: 1024 + 128 * step,
-            n: 1024,
-            k: 1024,
-        },
-        (JobSize::Large, 1) => JobShape::MlpI8 {
-            batch: 512,
-            widths: vec![1024, 1024, 1024, 256],
-        },
-        (JobSize::Large, _) => JobShape::Conv2dI8(conv(112, 64, 128)),
-    };
-    ReceiptBatch::job_spec(operator, seq, index, shape)
+    edgefuel_node::workload::job_spec(size, operator, seq, index)
         .with_context(|| format!("building job {index} of batch {seq}"))
 }
 

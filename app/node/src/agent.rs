@@ -19,7 +19,7 @@
 //! leaves room and `batch.interval_secs` has passed: its seq is one above
 //! both the node's last seq and the journal's highest, so no seq is skipped
 //! or used twice. Receipts are journaled before the submission is sent.
-use crate::batch::{run_job, JobRecord, ReceiptSet};
+use crate::batch::{receipt_batch, run_job, JobRecord};
 use crate::energy::EnergyMeter;
 use crate::journal::{BatchState, Journal, JournalBatch, SigKind, Totals};
 use crate::metrics::Metrics;
@@ -30,7 +30,9 @@ use edgefuel_client::edgefuel::error::EdgeFuelError;
 use edgefuel_client::edgefuel::{
     Batch, BatchStatus, Network, Node, NodeEpochStats, NodeStatus, Quorum,
 };
-use edgefuel_client::{ix, pda, ClientError, CommitmentConfig, EdgeFuelClient, Pubkey};
+use edgefuel_client::{
+    ix, pda, ClientError, CommitmentConfig, EdgeFuelClient, Pubkey, ReceiptBatch,
+};
 use edgefuel_daemon::Shutdown;
 use edgefuel_jobs::{Backend, CpuBackend, GpuBackend};
 use serde::Serialize;
@@ -130,6 +132,8 @@ pub struct Agent {
     last_claim: Option<Instant>,
     last_slow_refresh: Option<Instant>,
     said_jailed: bool,
+    /// Batches whose reveal the program refused (said once).
+    refused: std::collections::HashSet<u64>,
     /// Jobs run by this process and when it started (jobs/s).
     run_jobs: u64,
     run_started: Instant,
@@ -185,6 +189,7 @@ impl Agent {
             last_claim: None,
             last_slow_refresh: None,
             said_jailed: false,
+            refused: Default::default(),
             run_jobs: 0,
             run_started: Instant::now(),
         }
@@ -360,7 +365,7 @@ impl Agent {
             + 1;
         let b = &self.config.settings.batch;
         let specs = (0..b.jobs)
-            .map(|leaf| workload::job_spec(b.job_size, &self.node, seq, leaf))
+            .map(|leaf| workload::job_spec(b.job_size, &self.config.operator, seq, leaf))
             .collect::<Result<Vec<_>, _>>()
             .with_context(|| format!("building the job specs of batch {seq}"))?;
         // The exposure rule, checked before any job runs.
@@ -394,7 +399,11 @@ impl Agent {
             })?;
             jobs.push(rec);
         }
-        let set = ReceiptSet::new(seq, jobs.iter().map(|j| j.receipt).collect());
+        let set = receipt_batch(
+            &self.config.operator,
+            seq,
+            jobs.iter().map(|j| (j.spec.shape().clone(), j.receipt)),
+        )?;
         self.journal.record_built(seq, &set.root(), &jobs)?;
         self.last_build = Some(Instant::now());
         self.run_jobs += jobs.len() as u64;
@@ -423,8 +432,8 @@ impl Agent {
         Ok(Some(seq))
     }
 
-    fn receipt_set(&self, jb: &JournalBatch) -> anyhow::Result<ReceiptSet> {
-        let set = ReceiptSet::new(jb.seq, self.journal.receipts(jb.seq)?);
+    fn receipt_set(&self, jb: &JournalBatch) -> anyhow::Result<ReceiptBatch> {
+        let set = receipt_batch(&self.config.operator, jb.seq, self.journal.jobs(jb.seq)?)?;
         if set.root() != jb.root || set.leaf_count() != jb.leaf_count {
             bail!(
                 "journal: the receipts of batch {} no longer hash to its root",
@@ -476,7 +485,7 @@ impl Agent {
             }
             BatchStatus::Sealed => {
                 self.journal.advance(jb.seq, BatchState::Sealed, None)?;
-                if slot <= batch.reveal_deadline {
+                if slot <= batch.reveal_deadline && !self.refused.contains(&jb.seq) {
                     self.reveal(jb, &addr, &batch).await?;
                 } else {
                     tracing::warn!(
@@ -636,14 +645,9 @@ impl Agent {
     ) -> anyhow::Result<()> {
         let set = self.receipt_set(jb)?;
         let items = set.reveal_items(batch)?;
-        let per_tx = set.reveals_per_tx();
-        for chunk in items.chunks(per_tx) {
-            let ix = ix::reveal_samples(
-                &self.key.pubkey(),
-                &self.config.operator,
-                addr,
-                chunk.to_vec(),
-            );
+        let count = items.len();
+        for chunk in ReceiptBatch::pack_reveals(items) {
+            let ix = ix::reveal_samples(&self.key.pubkey(), &self.config.operator, addr, chunk);
             let journal = self.journal.clone();
             let seq = jb.seq;
             match self
@@ -664,6 +668,17 @@ impl Agent {
                     );
                     return Ok(());
                 }
+                Err(e @ ClientError::Transaction(_)) => {
+                    // The program refuses these receipts (e.g. work units
+                    // that are not the spec's): retrying cannot help.
+                    if self.refused.insert(seq) {
+                        tracing::error!(
+                            seq,
+                            "the program refuses this batch's reveal ({e}); it will be reported missed"
+                        );
+                    }
+                    return Ok(());
+                }
                 Err(e) => {
                     return Err(e).with_context(|| format!("revealing batch {seq}"));
                 }
@@ -673,7 +688,7 @@ impl Agent {
         if after.status == BatchStatus::Revealed {
             self.journal.advance(jb.seq, BatchState::Revealed, None)?;
             self.observe_reveal_latency(jb.seq)?;
-            tracing::info!(seq = jb.seq, leaves = items.len(), "sample revealed");
+            tracing::info!(seq = jb.seq, leaves = count, "sample revealed");
         }
         Ok(())
     }

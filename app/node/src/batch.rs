@@ -1,10 +1,10 @@
-//! A batch on the data path: jobs → receipts → Merkle tree → submit
-//! arguments → reveal items for the drawn sample.
+//! Running a batch's jobs into receipts; the rest of the data path
+//! (sum tree, submit arguments, reveal items) is `edgefuel_client::ReceiptBatch`.
 use crate::energy::{EnergyMeter, EnergySource};
 use crate::settings::Faults;
-use edgefuel_client::edgefuel::proof::{self, MerkleTree, Receipt};
-use edgefuel_client::edgefuel::{Batch, RevealItem, SubmitBatchArgs};
-use edgefuel_jobs::{execute, output_commitment, Backend, JobError, JobSpec};
+use edgefuel_client::edgefuel::proof::{self, Receipt};
+use edgefuel_client::{Pubkey, ReceiptBatch, ReceiptError};
+use edgefuel_jobs::{execute, output_commitment, Backend, JobError, JobShape, JobSpec};
 use std::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,8 +16,6 @@ pub enum BatchError {
         kind: &'static str,
         source: JobError,
     },
-    #[error("sampled leaf {leaf} is outside batch {seq} ({count} leaves)")]
-    OutsideBatch { seq: u64, leaf: u32, count: usize },
 }
 
 /// One job as run (or, for a faulty node, not run).
@@ -91,68 +89,13 @@ pub fn run_job(
     })
 }
 
-/// The receipts of one batch and their Merkle tree.
-pub struct ReceiptSet {
-    pub seq: u64,
-    pub receipts: Vec<Receipt>,
-    pub tree: MerkleTree,
-}
-
-impl ReceiptSet {
-    pub fn new(seq: u64, receipts: Vec<Receipt>) -> Self {
-        ReceiptSet {
-            seq,
-            tree: MerkleTree::from_receipts(&receipts),
-            receipts,
-        }
-    }
-
-    pub fn root(&self) -> [u8; 32] {
-        self.tree.root()
-    }
-
-    pub fn leaf_count(&self) -> u32 {
-        self.receipts.len() as u32
-    }
-
-    pub fn total_work(&self) -> u64 {
-        self.receipts
-            .iter()
-            .fold(0u64, |a, r| a.saturating_add(r.work_units))
-    }
-
-    /// `submit_batch` arguments for `epoch`.
-    pub fn submit_args(&self, epoch: u64) -> SubmitBatchArgs {
-        SubmitBatchArgs {
-            seq: self.seq,
-            root: self.root(),
-            leaf_count: self.leaf_count(),
-            total_work: self.total_work(),
-            epoch,
-        }
-    }
-
-    /// The sampled leaves of `batch` not revealed yet, with their proofs.
-    pub fn reveal_items(&self, batch: &Batch) -> Result<Vec<RevealItem>, BatchError> {
-        let mut items = Vec::new();
-        for (pos, &i) in batch.sample().iter().enumerate() {
-            if pos < 64 && batch.revealed_mask & (1u64 << pos) != 0 {
-                continue;
-            }
-            let outside = || BatchError::OutsideBatch {
-                seq: self.seq,
-                leaf: i,
-                count: self.receipts.len(),
-            };
-            let r = self.receipts.get(i as usize).ok_or_else(outside)?;
-            let path = self.tree.proof(i as usize).ok_or_else(outside)?;
-            items.push(RevealItem::new(i, *r, path));
-        }
-        Ok(items)
-    }
-
-    /// Reveal items per transaction (1 232-byte limit).
-    pub fn reveals_per_tx(&self) -> usize {
-        proof::reveals_per_tx(self.leaf_count() as u64).max(1)
-    }
+/// The [`ReceiptBatch`] of journaled jobs: their receipts (as committed,
+/// faults included) and shapes.
+pub fn receipt_batch(
+    operator: &Pubkey,
+    seq: u64,
+    jobs: impl IntoIterator<Item = (JobShape, Receipt)>,
+) -> Result<ReceiptBatch, ReceiptError> {
+    let (shapes, receipts): (Vec<JobShape>, Vec<Receipt>) = jobs.into_iter().unzip();
+    ReceiptBatch::from_receipts(operator, seq, shapes, receipts)
 }

@@ -17,6 +17,7 @@
 //! ```
 use crate::batch::JobRecord;
 use edgefuel_client::edgefuel::proof::Receipt;
+use edgefuel_jobs::{JobShape, JobSpec};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::path::Path;
@@ -316,11 +317,12 @@ impl Journal {
         Ok(())
     }
 
-    /// The receipts of batch `seq`, in leaf order.
-    pub fn receipts(&self, seq: u64) -> Result<Vec<Receipt>, JournalError> {
+    /// The jobs of batch `seq` in leaf order: each one's shape and the
+    /// receipt committed for it.
+    pub fn jobs(&self, seq: u64) -> Result<Vec<(JobShape, Receipt)>, JournalError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT job_id, kind, work_units, output_commitment FROM receipts \
+            "SELECT job_id, kind, work_units, output_commitment, spec FROM receipts \
              WHERE seq = ?1 ORDER BY leaf",
         )?;
         let rows = stmt.query_map([seq as i64], |r| {
@@ -329,17 +331,25 @@ impl Journal {
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (job_id, kind, work, commitment) = row?;
-            out.push(Receipt {
-                job_id: hash32(seq, "receipt job_id", job_id)?,
-                kind: kind as u8,
-                work_units: work as u64,
-                output_commitment: hash32(seq, "receipt output_commitment", commitment)?,
-            });
+            let (job_id, kind, work, commitment, spec) = row?;
+            let spec = JobSpec::from_bytes(&spec).map_err(|_| JournalError::Corrupt {
+                seq,
+                field: "receipt spec",
+            })?;
+            out.push((
+                spec.shape().clone(),
+                Receipt {
+                    job_id: hash32(seq, "receipt job_id", job_id)?,
+                    kind: kind as u8,
+                    work_units: work as u64,
+                    output_commitment: hash32(seq, "receipt output_commitment", commitment)?,
+                },
+            ));
         }
         Ok(out)
     }
@@ -485,7 +495,6 @@ impl Journal {
 mod tests {
     use super::*;
     use crate::energy::EnergySource;
-    use edgefuel_jobs::JobSpec;
 
     fn job(i: u8) -> JobRecord {
         let spec = JobSpec::gemm(8, 8, 8, [i; 32]).unwrap();
@@ -525,7 +534,7 @@ mod tests {
         assert_eq!(b.submit_sig.as_deref(), Some("sig-a"));
         assert_eq!(b.reveal_sigs, vec!["r1", "r2"]);
         assert_eq!(b.root, [9; 32]);
-        assert_eq!(j.receipts(1).unwrap().len(), 2);
+        assert_eq!(j.jobs(1).unwrap().len(), 2);
         assert_eq!(j.active().unwrap().len(), 1);
         assert!(j.finish(1, "Accepted", 1024, 0).unwrap());
         assert!(j.active().unwrap().is_empty());

@@ -1,17 +1,16 @@
 //! Re-executing a revealed batch from the chain alone and deciding the
 //! verdict.
 //!
-//! For each sampled leaf the spec is rebuilt from the leaf's place (node,
-//! seq, leaf index: the bound-seed rule of `edgefuel_node::workload`) and
-//! must hash to the revealed `job_id`; the job runs on this verifier's
-//! device; the leaf is honest when its kind, its work units and its output
-//! commitment all equal the re-execution's. The first dishonest leaf is the
-//! evidence of an `Invalid` vote (with the verifier's own output
-//! commitment). A job that could not be re-executed gives no verdict at all:
-//! the verifier never votes Valid on work it did not check.
+//! Each revealed leaf's spec is its stored shape with the seed bound to its
+//! position (`Batch::job_spec`; the program already checked at reveal that
+//! the job id, kind and work units are that spec's). The job runs on this
+//! verifier's device; the leaf is honest when its output commitment equals
+//! the re-execution's. The first dishonest leaf is the evidence of an
+//! `Invalid` vote (with the verifier's own output commitment). A job that
+//! could not be re-executed gives no verdict at all: the verifier never
+//! votes Valid on work it did not check.
 use edgefuel_client::edgefuel::{Batch, Verdict};
-use edgefuel_jobs::{execute, Backend, JobSpec};
-use edgefuel_node::workload;
+use edgefuel_jobs::{execute, Backend};
 use std::time::Instant;
 
 /// A verifier's findings on one batch.
@@ -28,11 +27,6 @@ pub struct Review {
     pub problem: Option<String>,
 }
 
-/// The spec a revealed leaf must have run, from the chain alone.
-pub fn spec_of(batch: &Batch, leaf_index: u32, job_id: &[u8; 32]) -> Option<JobSpec> {
-    workload::find_spec(&batch.node, batch.seq, leaf_index, job_id)
-}
-
 pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
     let started = Instant::now();
     let mut out = Review {
@@ -44,23 +38,15 @@ pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
         problem: None,
     };
     let mut first_bad: Option<(Verdict, String)> = None;
-    for (pos, &index) in batch.sample().iter().enumerate() {
-        let Some(leaf) = batch.revealed.get(pos) else {
-            out.problem = Some(format!(
-                "revealed leaf {index} missing from the batch account"
-            ));
-            return out;
-        };
-        out.checked += 1;
-        let Some(spec) = spec_of(batch, index, &leaf.job_id) else {
-            first_bad.get_or_insert((
-                Verdict::Invalid {
-                    leaf_index: index,
-                    expected_commitment: [0; 32],
-                },
-                format!("leaf {index}: its job is not the one bound to its place"),
-            ));
-            continue;
+    for leaf in batch.revealed_leaves() {
+        let index = leaf.index;
+        let spec = match batch.job_spec(&leaf) {
+            Ok(s) => s,
+            Err(e) => {
+                out.problem = Some(format!("leaf {index}: no valid spec on-chain ({e})"));
+                out.seconds = started.elapsed().as_secs_f64();
+                return out;
+            }
         };
         let run = match execute(&spec, backend) {
             Ok(r) => r,
@@ -70,43 +56,23 @@ pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
                     spec.kind().name(),
                     backend.name()
                 ));
-                out.verdict = None;
                 out.seconds = started.elapsed().as_secs_f64();
                 return out;
             }
         };
+        out.checked += 1;
         out.work_units = out.work_units.saturating_add(spec.work_units());
         let commitment = run.output_commitment();
-        let why = if leaf.kind != spec.kind() as u8 {
-            Some(format!(
-                "leaf {index}: kind {} but the spec is {}",
-                leaf.kind,
-                spec.kind().name()
-            ))
-        } else if leaf.work_units != spec.work_units() {
-            Some(format!(
-                "leaf {index}: claims {} work units, the job is {}",
-                leaf.work_units,
-                spec.work_units()
-            ))
-        } else if leaf.output_commitment != commitment {
-            Some(format!(
-                "leaf {index}: output does not match the re-execution"
-            ))
+        if leaf.output_commitment == commitment {
+            out.matched += 1;
         } else {
-            None
-        };
-        match why {
-            None => out.matched += 1,
-            Some(why) => {
-                first_bad.get_or_insert((
-                    Verdict::Invalid {
-                        leaf_index: index,
-                        expected_commitment: commitment,
-                    },
-                    why,
-                ));
-            }
+            first_bad.get_or_insert((
+                Verdict::Invalid {
+                    leaf_index: index,
+                    expected_commitment: commitment,
+                },
+                format!("leaf {index}: output does not match the re-execution"),
+            ));
         }
     }
     out.seconds = started.elapsed().as_secs_f64();
@@ -114,6 +80,9 @@ pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
         Some((v, why)) => {
             out.verdict = Some(v);
             out.problem = Some(why);
+        }
+        None if out.checked == 0 => {
+            out.problem = Some("no revealed leaf to check".into());
         }
         None => out.verdict = Some(Verdict::Valid),
     }

@@ -4,7 +4,6 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, ValueEnum};
 use edgefuel_client::cluster::{explorer_tx_url, resolve_url};
 use edgefuel_client::rpc::RetryPolicy;
-use edgefuel_client::solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use edgefuel_client::{ClientError, CommitmentConfig, EdgeFuelClient};
 use serde_json::{json, Value};
 use solana_keypair::Keypair;
@@ -102,10 +101,6 @@ impl Ctx {
             output: opts.output,
             keypair_path,
         })
-    }
-
-    pub fn rpc(&self) -> &RpcClient {
-        self.client.rpc()
     }
 
     /// The signing keypair; the error names the file and how to choose another.

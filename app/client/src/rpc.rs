@@ -404,6 +404,26 @@ impl EdgeFuelClient {
         })
     }
 
+    /// Requests `lamports` from the cluster's faucet (local chains, devnet)
+    /// and waits up to 30 s for the airdrop to confirm. Returns its signature.
+    pub async fn airdrop(&self, address: &Pubkey, lamports: u64) -> Result<String, ClientError> {
+        let sig = self
+            .retrying("requestAirdrop", || {
+                self.rpc.request_airdrop(address, lamports)
+            })
+            .await?;
+        for _ in 0..150 {
+            if self.rpc.confirm_transaction(&sig).await.unwrap_or(false) {
+                return Ok(sig.to_string());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Err(ClientError::Other(format!(
+            "airdrop {sig} from {} did not confirm within 30 s",
+            self.url
+        )))
+    }
+
     /// The current slot at the client's commitment.
     pub async fn slot(&self) -> Result<u64, ClientError> {
         self.retrying("getSlot", || self.rpc.get_slot()).await

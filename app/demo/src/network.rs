@@ -424,11 +424,16 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
                 ix::register_node(&op, metadata),
                 ix::delegate(&op, &pda::node(&op), op_stake),
                 ix::set_agent_key(&op, agent),
-                system_instruction::transfer(&op, &agent, 1_000_000_000),
             ],
             vec![&n.operator],
         )
         .await?;
+        // The agent pays each batch account's rent (returned to the operator
+        // at close): the local faucet gives it plenty.
+        client
+            .airdrop(&agent, 100_000_000_000)
+            .await
+            .with_context(|| format!("airdropping SOL to {}'s agent", n.name))?;
         say(format!(
             "  {:<9} node {} ({:?}), operator stake {} EFUEL, agent {}",
             n.name,

@@ -236,10 +236,13 @@ async fn new_node(chain: &Chain, dir: &Path, jobs: u32, interval: f64) -> (Keypa
                 ix::register_node(&o, metadata),
                 ix::delegate(&o, &pda::node(&o), 1_500 * EFUEL),
                 ix::set_agent_key(&o, agent.pubkey()),
-                system_instruction::transfer(&o, &agent.pubkey(), 1_000_000_000),
             ],
             &[&op],
         )
+        .await
+        .unwrap();
+    client
+        .airdrop(&agent.pubkey(), 100_000_000_000)
         .await
         .unwrap();
     let file = dir.join("node.toml");

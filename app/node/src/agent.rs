@@ -83,8 +83,15 @@ pub struct Status {
     pub min_node_stake: u64,
     pub pool_tokens: u64,
     pub delegators: Vec<Delegator>,
+    /// The last step reached the chain (false: RPC unreachable).
     pub rpc_ok: bool,
+    /// The last step succeeded.
+    pub healthy: bool,
     pub last_error: Option<String>,
+    /// The agent's SOL (lamports): it pays each batch account's rent.
+    pub agent_lamports: u64,
+    /// Something the operator should act on (low SOL, …).
+    pub warning: Option<String>,
     pub jobs_per_second: f64,
     pub totals: Totals,
     /// Rewards of accepted batches (base units), from the journal.
@@ -221,6 +228,7 @@ impl Agent {
                     failures = 0;
                     self.set_status(|s| {
                         s.rpc_ok = true;
+                        s.healthy = true;
                         s.last_error = None;
                     });
                     Duration::from_millis(500)
@@ -230,8 +238,13 @@ impl Agent {
                     failures = failures.saturating_add(1);
                     self.metrics.rpc_errors.inc();
                     let text = format!("{e:#}");
+                    let rpc = e.chain().any(|c| {
+                        c.downcast_ref::<ClientError>()
+                            .is_some_and(ClientError::is_rpc)
+                    });
                     self.set_status(|s| {
-                        s.rpc_ok = false;
+                        s.rpc_ok = !rpc;
+                        s.healthy = false;
                         s.last_error = Some(text.clone());
                     });
                     let backoff = Duration::from_millis(500)
@@ -598,6 +611,14 @@ impl Agent {
                 Ok(())
             }
             Err(e) if e.is(EdgeFuelError::NodeJailed) => Ok(()),
+            Err(e) if e.logs().iter().any(|l| l.contains("insufficient lamports")) => Err(e)
+                .with_context(|| {
+                    format!(
+                        "submitting batch {seq}: the agent {} cannot pay the batch account's rent \
+                         (returned to the operator at close): send it SOL",
+                        self.key.pubkey()
+                    )
+                }),
             Err(e) => Err(e).with_context(|| format!("submitting batch {seq}")),
         }
     }
@@ -773,6 +794,19 @@ impl Agent {
             },
             Err(_) => Vec::new(),
         };
+        let lamports = self.client.sol_balance(&self.key.pubkey()).await.ok();
+        let warning = lamports
+            .filter(|l| *l < crate::doctor::MIN_AGENT_LAMPORTS)
+            .map(|l| {
+                format!(
+                    "the agent {} holds {} lamports: send it SOL for batch rent (returned to the operator at close)",
+                    self.key.pubkey(),
+                    l
+                )
+            });
+        if let Some(w) = &warning {
+            tracing::warn!("{w}");
+        }
         let totals = self.journal.totals().unwrap_or_default();
         let all = self.journal.all().unwrap_or_default();
         let earned: u64 = all.iter().map(|b| b.reward).sum();
@@ -810,6 +844,10 @@ impl Agent {
             s.slashed = slashed;
             s.recent = recent;
             s.jobs_per_second = jps;
+            if let Some(l) = lamports {
+                s.agent_lamports = l;
+            }
+            s.warning = warning;
             s.joules_per_job = per_job;
             s.work_units_per_joule = per_joule;
             s.efuel_per_kwh = per_kwh;

@@ -37,9 +37,14 @@ async fn status_json(State(s): State<AppState>) -> Json<Status> {
 
 async fn healthz(State(s): State<AppState>) -> Response {
     let st = snapshot(&s);
-    let problem = (!st.rpc_ok).then(|| {
+    let problem = (!st.healthy).then(|| {
+        let what = if st.rpc_ok {
+            "failing"
+        } else {
+            "chain unreachable"
+        };
         format!(
-            "chain unreachable or refusing: {}",
+            "{what}: {}",
             st.last_error.unwrap_or_else(|| "starting".into())
         )
     });
@@ -84,7 +89,7 @@ function chart(epochs){
   const svg=$('chart'); const W=800,H=170,pad=24;
   if(!epochs.length){svg.innerHTML='<text x="10" y="30" fill="#8aa0b8">no epoch stats yet</text>';return;}
   const max=Math.max(1,...epochs.map(e=>Math.max(e.rewards,e.slashed)));
-  const bw=(W-pad)/epochs.length;
+  const bw=Math.min(160,(W-pad)/epochs.length);
   let s='';
   epochs.forEach((e,i)=>{
     const h=(H-2*pad)*e.rewards/max, hs=(H-2*pad)*e.slashed/max, x=pad+i*bw;
@@ -99,12 +104,12 @@ async function tick(){
   try{
     const s=await (await fetch('status.json')).json();
     $('node').textContent=s.node;
-    $('health').innerHTML=s.rpc_ok?'<span class="ok">● chain reachable</span>':'<span class="bad">● chain unreachable</span>';
+    $('health').innerHTML=!s.rpc_ok?'<span class="bad">● chain unreachable</span>':(s.healthy?'<span class="ok">● running</span>':'<span class="bad">● step failing (retrying)</span>');
     $('state').textContent=s.node_status||'starting';
     $('state').className='big '+(s.node_status==='Active'?'ok':'bad');
     $('elig').innerHTML=s.eligible?'<span class="ok">eligible</span>: own stake '+E(s.operator_stake)+' ≥ '+E(s.min_node_stake)+' EFUEL':'<span class="bad">not eligible</span>: own stake '+E(s.operator_stake)+' < '+E(s.min_node_stake)+' EFUEL';
     $('jail').textContent=s.node_status==='Jailed'?('jailed: unjail possible in '+Math.max(0,s.jailed_until-s.chain_time)+' s (edgefuel node unjail)'):'';
-    $('err').textContent=s.last_error||'';
+    $('err').textContent=[s.warning,s.last_error].filter(x=>x).join(' · ');
     $('jps').textContent=s.jobs_per_second.toFixed(2);
     $('work').textContent=s.totals.jobs+' jobs, '+s.totals.work_units.toLocaleString()+' work units, '+s.totals.job_seconds.toFixed(1)+' s of device time';
     $('device').textContent=s.device+(s.device_note?' — '+s.device_note:'');

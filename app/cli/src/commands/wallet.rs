@@ -9,7 +9,6 @@ use edgefuel_client::ix;
 use edgefuel_client::Pubkey;
 use serde_json::json;
 use solana_signer::Signer;
-use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct BalanceArgs {
@@ -87,22 +86,10 @@ pub async fn airdrop(ctx: &Ctx, a: AirdropArgs) -> Result<()> {
     let address = ctx.address_or_self(a.address)?;
     let lamports = nonzero(a.sol, "the airdrop")?;
     let sig = ctx
-        .rpc()
-        .request_airdrop(&address, lamports)
+        .client
+        .airdrop(&address, lamports)
         .await
         .with_context(|| format!("airdrop request to {} failed", ctx.url))?;
-    // Wait for the airdrop to land (faucets confirm in a few slots).
-    let mut confirmed = false;
-    for _ in 0..150 {
-        if ctx.rpc().confirm_transaction(&sig).await.unwrap_or(false) {
-            confirmed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    if !confirmed {
-        bail!("airdrop {sig} did not confirm within 30 s");
-    }
     let sol = ctx.client.sol_balance(&address).await?;
     let explorer = edgefuel_client::cluster::explorer_tx_url(&sig.to_string(), &ctx.url);
     ctx.emit(

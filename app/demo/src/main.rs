@@ -56,6 +56,10 @@ struct NetArgs {
     /// Print report.json on stdout (the story goes to stderr).
     #[arg(long)]
     json: bool,
+    /// Also serve the web app (`npm run preview` in DIR, default app/web)
+    /// against the demo's chain, when it is there.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "app/web")]
+    web: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +156,7 @@ fn net(runtime: &tokio::runtime::Runtime, a: NetArgs) {
         fake_fraction: a.fake_fraction,
         inflate_bps: a.inflate_bps,
         verifier_backend: a.verifier_backend,
+        web: a.web,
         out: a.out.clone(),
     };
     let outcome = runtime.block_on(async {

@@ -56,6 +56,8 @@ pub struct NetworkOptions {
     pub verifier_backend: String,
     /// Where report.json, chart.svg and the daemons' logs go.
     pub out: PathBuf,
+    /// The web app's folder, to serve it (`npm run preview`) against the chain.
+    pub web: Option<PathBuf>,
 }
 
 /// A node's part in the story.
@@ -543,6 +545,11 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
             .join(", ")
     ));
 
+    let _web = match &opts.web {
+        Some(dir) => web_app(dir, &url, &logs, say),
+        None => None,
+    };
+
     // Watch; governance mid-run.
     let run_started = Instant::now();
     let mut timeline: Vec<(f64, Vec<(u64, u64)>)> = Vec::new();
@@ -752,6 +759,48 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
     ));
     drop(chain);
     Ok(report)
+}
+
+/// The web app (`npm run preview` in `dir`) pointed at the demo's chain
+/// through `EDGEFUEL_RPC_URL` / `VITE_EDGEFUEL_RPC_URL`; None (and a line
+/// saying why) when it is not there or does not start.
+fn web_app(dir: &Path, url: &str, logs: &Path, say: &dyn Fn(String)) -> Option<WebApp> {
+    if !dir.join("package.json").exists() {
+        say(format!("  no web app in {} (no package.json): skipping --web", dir.display()));
+        return None;
+    }
+    let log = logs.join("web.log");
+    let file = std::fs::File::create(&log).ok()?;
+    let err = file.try_clone().ok()?;
+    match Command::new("npm")
+        .args(["run", "preview"])
+        .current_dir(dir)
+        .env("EDGEFUEL_RPC_URL", url)
+        .env("VITE_EDGEFUEL_RPC_URL", url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(file))
+        .stderr(Stdio::from(err))
+        .spawn()
+    {
+        Ok(child) => {
+            say(format!("  web app: `npm run preview` in {} (log {})", dir.display(), log.display()));
+            Some(WebApp(child))
+        }
+        Err(e) => {
+            say(format!("  web app not started (npm: {e})"));
+            None
+        }
+    }
+}
+
+/// The web app's process; stopped with the demo.
+struct WebApp(Child);
+
+impl Drop for WebApp {
+    fn drop(&mut self) {
+        terminate(&self.0);
+        let _ = self.0.wait();
+    }
 }
 
 async fn send_tx(

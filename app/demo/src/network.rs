@@ -766,7 +766,10 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
 /// saying why) when it is not there or does not start.
 fn web_app(dir: &Path, url: &str, logs: &Path, say: &dyn Fn(String)) -> Option<WebApp> {
     if !dir.join("package.json").exists() {
-        say(format!("  no web app in {} (no package.json): skipping --web", dir.display()));
+        say(format!(
+            "  no web app in {} (no package.json): skipping --web",
+            dir.display()
+        ));
         return None;
     }
     let log = logs.join("web.log");
@@ -783,7 +786,11 @@ fn web_app(dir: &Path, url: &str, logs: &Path, say: &dyn Fn(String)) -> Option<W
         .spawn()
     {
         Ok(child) => {
-            say(format!("  web app: `npm run preview` in {} (log {})", dir.display(), log.display()));
+            say(format!(
+                "  web app: `npm run preview` in {} (log {})",
+                dir.display(),
+                log.display()
+            ));
             Some(WebApp(child))
         }
         Err(e) => {

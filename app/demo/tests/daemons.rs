@@ -405,6 +405,8 @@ async fn an_agent_killed_in_every_batch_state_resumes_from_its_journal() {
     assert!(node.total_rewards > 0);
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("another agent"), "{text}");
+    drop(chain);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -465,6 +467,8 @@ async fn agent_and_verifiers_recover_from_a_chain_frozen_for_ten_seconds() {
     );
     assert!(agent.stop().success());
     assert!(v1.stop().success() && v2.stop().success());
+    drop(chain);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -537,6 +541,8 @@ async fn a_verifier_restarted_mid_batch_never_votes_twice() {
         }
     }
     assert!(v1.stop().success() && v2.stop().success());
+    drop(chain);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn run_cmd(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {

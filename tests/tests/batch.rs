@@ -940,9 +940,10 @@ async fn leaf_work_above_its_spec_is_refused_at_reveal() {
     assert_missed_and_slashed(&mut t, &op, &inflated).await;
 }
 
-/// The largest batch the program accepts (2¹⁷ leaves), every job of the
-/// longest shape: each reveal item (17 path nodes) is sent in a real
-/// transaction, signed by a separate payer and the agent, within 1 232 bytes.
+/// The largest batch the program accepts (2¹⁶ leaves), every job of the
+/// longest shape: each reveal item (16 path nodes) is sent in a real
+/// transaction with a priority fee (compute unit limit and price), signed by
+/// a separate payer and the agent, within 1 232 bytes.
 #[tokio::test]
 async fn the_largest_batch_reveals_within_the_transaction_limit() {
     use edgefuel::constants::MAX_BATCH_LEAVES;
@@ -967,14 +968,19 @@ async fn the_largest_batch_reveals_within_the_transaction_limit() {
     t.seal(&tb.key()).await.unwrap();
     let batch = t.batch(&tb.key()).await.unwrap();
     let items = tb.rb.reveal_items(&batch).unwrap();
-    assert!(items.iter().all(|i| i.path.len() == 17));
+    assert!(items.iter().all(|i| i.path.len() == 16));
     let payer = t.ctx.payer.insecure_clone();
     for chunk in ReceiptBatch::pack_reveals(items) {
         assert_eq!(chunk.len(), 1);
         let ix = t.reveal_ix(&agent.pubkey(), &tb, chunk);
         let blockhash = t.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        use solana_compute_budget_interface::ComputeBudgetInstruction;
         let tx = solana_transaction::Transaction::new_signed_with_payer(
-            &[ix],
+            &[
+                ComputeBudgetInstruction::set_compute_unit_limit(400_000),
+                ComputeBudgetInstruction::set_compute_unit_price(50_000),
+                ix,
+            ],
             Some(&payer.pubkey()),
             &[&payer, &agent],
             blockhash,

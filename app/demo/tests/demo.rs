@@ -26,12 +26,14 @@ fn text(bytes: &[u8]) -> String {
 
 /// The demo's small jobs, from their shapes (app/demo/src/agent.rs): job i is
 /// gemm_i8 (64 + 8·(i/3 mod 4))×96×128 when i mod 3 = 0, mlp_i8 batch 16
-/// through 128→96→32 when 1, conv2d_i8 16×16×16→16 3×3 (padding 1) when 2.
+/// through 128→96→32 when 1, conv2d_i8 16×16×16→16 3×3 (padding 1) when 2:
+/// of its 16·3 (output row, filter row) pairs per axis, 46 fall inside the
+/// image (the padding rows are not work).
 fn work_units(i: u64) -> u64 {
     match i % 3 {
         0 => (64 + 8 * (i / 3 % 4)) * 96 * 128,
         1 => 16 * (128 * 96 + 96 * 32),
-        _ => 16 * 16 * 16 * (3 * 3 * 16),
+        _ => 46 * 46 * 16 * 16,
     }
 }
 
@@ -63,7 +65,7 @@ fn the_demo_pays_verified_work_and_slashes_a_lazy_node_exactly() {
     let h = &s["honest"];
     let b = &h["batch"];
     let total: u64 = (0..12).map(work_units).sum();
-    assert_eq!(total, 7_077_888);
+    assert_eq!(total, 6_885_376);
     assert_eq!(b["leaf_count"], 12);
     assert_eq!(b["total_work"], total);
     assert_eq!(b["status"], "Accepted");
@@ -86,14 +88,14 @@ fn the_demo_pays_verified_work_and_slashes_a_lazy_node_exactly() {
     }
     assert_eq!(b["votes"].as_array().unwrap().len(), 2);
 
-    // Reward 7 077 888 base units (1 per work unit): commission
-    // ⌊7 077 888 · 5 %⌋ = 353 894; 6 723 994 over 2 000 EFUEL of shares
-    // (1 500 : 300 : 200) at ⌊6 723 994 · 10¹⁸ / (2 000 · 10⁹)⌋ =
-    // 3 361 997 000 per 10¹⁸ shares: 5 042 995, 1 008 599, 672 399; 1 unit of
+    // Reward 6 885 376 base units (1 per work unit): commission
+    // ⌊6 885 376 · 5 %⌋ = 344 268; 6 541 108 over 2 000 EFUEL of shares
+    // (1 500 : 300 : 200) at ⌊6 541 108 · 10¹⁸ / (2 000 · 10⁹)⌋ =
+    // 3 270 554 · 10⁶ per 10¹⁸ shares: 4 905 831, 981 166, 654 110; 1 unit of
     // dust is never minted.
     assert_eq!(h["reward"], total);
-    assert_eq!(h["commission"], 353_894);
-    assert_eq!(h["to_pool"], 6_723_994);
+    assert_eq!(h["commission"], 344_268);
+    assert_eq!(h["to_pool"], 6_541_108);
     assert_eq!(h["dust"], 1);
     let earned: Vec<(String, u64)> = h["earnings"]
         .as_array()
@@ -110,9 +112,9 @@ fn the_demo_pays_verified_work_and_slashes_a_lazy_node_exactly() {
     assert_eq!(
         earned,
         vec![
-            ("operator".to_string(), 353_894 + 5_042_995),
-            ("alice".to_string(), 1_008_599),
-            ("bob".to_string(), 672_399),
+            ("operator".to_string(), 344_268 + 4_905_831),
+            ("alice".to_string(), 981_166),
+            ("bob".to_string(), 654_110),
         ]
     );
 

@@ -39,7 +39,9 @@
 //! One work unit = one int8 multiply-accumulate, computed from the spec alone
 //! ([`JobSpec::work_units`]): `m·n·k` for `gemm_i8`,
 //! `batch·Σ widths[l]·widths[l+1]` for `mlp_i8`,
-//! `batch·out_h·out_w·out_c·kh·kw·in_c` for `conv2d_i8`.
+//! `batch·T_h·T_w·in_c·out_c` for `conv2d_i8`, where `T_h`/`T_w` count the
+//! (output, filter) row/column pairs whose input lies inside the image:
+//! multiplies by the zero padding are not work.
 //!
 //! ## Output commitment
 //! `output_commitment = SHA-256(output bytes)`, the bytes being the output

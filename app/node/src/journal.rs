@@ -451,14 +451,29 @@ impl Journal {
         reward: u64,
         slashed: u64,
     ) -> Result<bool, JournalError> {
-        let moved = self.advance(seq, BatchState::Final, None)?;
-        if moved {
-            self.conn().execute(
-                "UPDATE batches SET outcome = ?2, reward = ?3, slashed = ?4 WHERE seq = ?1",
-                params![seq as i64, outcome, reward as i64, slashed as i64],
-            )?;
+        let Some(cur) = self.get(seq)? else {
+            return Ok(false);
+        };
+        if cur.state >= BatchState::Final {
+            return Ok(false);
         }
-        Ok(moved)
+        // One statement: a crash can never leave a final row without its outcome.
+        self.conn().execute(
+            &format!(
+                "UPDATE batches SET state = ?2, {} = ?3, outcome = ?4, reward = ?5, slashed = ?6 \
+                 WHERE seq = ?1",
+                BatchState::Final.time_column()
+            ),
+            params![
+                seq as i64,
+                BatchState::Final.as_str(),
+                now(),
+                outcome,
+                reward as i64,
+                slashed as i64
+            ],
+        )?;
+        Ok(true)
     }
 
     pub fn record_claim(&self, amount: u64, sig: &str) -> Result<(), JournalError> {

@@ -47,10 +47,11 @@ pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;
 pub const SEED_BATCH: &[u8] = b"batch";
 /// `NodeEpochStats` PDA: `[SEED_NODE_EPOCH, node, epoch u64 LE]`.
 pub const SEED_NODE_EPOCH: &[u8] = b"node_epoch";
-/// Most leaves one batch may commit: 2¹⁷, the largest tree whose deepest
-/// reveal item (17 path nodes and the longest job shape) still fits one
-/// 1 232-byte transaction (`proof::REVEAL_TX_BUDGET`).
-pub const MAX_BATCH_LEAVES: u32 = 1 << 17;
+/// Most leaves one batch may commit: 2¹⁶. The deepest reveal item (16 path
+/// nodes and the longest job shape, 802 bytes) fits one 1 232-byte
+/// transaction signed by a separate fee payer and the agent, with room left
+/// for the two compute-budget instructions of a priority fee.
+pub const MAX_BATCH_LEAVES: u32 = 1 << 16;
 /// Most work units one leaf may claim: the job spec limit (2³⁶), so
 /// `total_work ≤ leaf_count · MAX_WORK_PER_LEAF`.
 pub const MAX_WORK_PER_LEAF: u64 = edgefuel_spec::limits::MAX_WORK_UNITS;

@@ -68,7 +68,7 @@ pub enum EdgeFuelError {
     NodeJailed,
     #[msg("Batch sequence number must be greater than the node's last one")]
     SeqNotIncreasing,
-    #[msg("Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units")]
+    #[msg("Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units")]
     InvalidBatch,
     #[msg("Batch epoch is not the current epoch")]
     WrongEpoch,

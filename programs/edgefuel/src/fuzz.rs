@@ -58,7 +58,8 @@ pub fn proof_verify(data: &[u8]) {
     assert_eq!(ok, Ok(start), "an honest path verifies with its range");
     let (mut leaf, mut path, mut index, mut total) = (leaves[i], path, i as u64, root.sum);
     let bit = b.u8();
-    match b.u8() % 6 {
+    let kind = b.u8() % 6;
+    match kind {
         0 => leaf.hash[usize::from(bit / 8) % 32] ^= 1 << (bit % 8),
         1 => leaf.sum ^= 1 << (bit % 64),
         2 if !path.is_empty() => {
@@ -74,6 +75,9 @@ pub fn proof_verify(data: &[u8]) {
             }
         }
         _ => total ^= 1 << (bit % 64),
+    }
+    if kind == 3 && index == i as u64 {
+        return; // the index wrapped back to itself: nothing was mutated
     }
     if index < n as u64 && index != i as u64 && leaves[index as usize] == leaves[i] {
         return; // the same leaf twice: another opening of identical bytes

@@ -11,7 +11,8 @@
 //! - **Job id** ([`JobSpec::job_id`]): `SHA-256(canonical bytes)`.
 //! - **Work formula** ([`JobSpec::work_units`]): int8 multiply-accumulates,
 //!   integers only — `m·n·k` (gemm_i8), `batch·Σ widths[l]·widths[l+1]`
-//!   (mlp_i8), `batch·out_h·out_w·out_c·kh·kw·in_c` (conv2d_i8).
+//!   (mlp_i8), `batch·T_h·T_w·in_c·out_c` (conv2d_i8; `T` counts the filter
+//!   taps that land inside the image, not in the zero padding).
 //! - **Limits** ([`limits`]): every constructor and decoder refuses shapes
 //!   outside them, so a spec that decodes can always be executed.
 //! - **The bound seed rule** ([`job_seed`]): the seed of the job at leaf
@@ -124,7 +125,64 @@ mod tests {
         assert!(conv.to_bytes().len() <= MAX_SHAPE_LEN);
     }
 
+    #[test]
+    fn padding_taps_are_not_work() {
+        // A 1×1 image under a 16×16 kernel padded by 15: 256 output pixels,
+        // each with exactly one tap on the image.
+        let c = Conv2dShape {
+            batch: 16,
+            height: 1,
+            width: 1,
+            in_channels: 256,
+            out_channels: 256,
+            kernel_h: 16,
+            kernel_w: 16,
+            stride: 1,
+            padding: 15,
+        };
+        assert_eq!((c.out_height(), c.out_width()), (16, 16));
+        assert_eq!((c.taps_inside_h(), c.taps_inside_w()), (16, 16));
+        let spec = JobSpec::conv2d(c, [0; 32]).unwrap();
+        assert_eq!(spec.work_units(), 16 * 16 * 16 * 256 * 256);
+    }
+
+    #[test]
+    fn mlp_weights_are_bounded_together() {
+        let widths = vec![16_384; limits::MAX_MLP_LAYERS as usize + 1];
+        assert!(matches!(
+            JobSpec::mlp(1, widths, [0; 32]),
+            Err(SpecError::TooLarge { .. })
+        ));
+    }
+
     proptest! {
+        #[test]
+        fn conv_work_counts_taps_inside_the_image(
+            h in 1u32..12, w in 1u32..12, k in 1u32..6, s in 1u32..4, pad in 0u32..6,
+        ) {
+            let c = Conv2dShape {
+                batch: 2, height: h, width: w, in_channels: 3, out_channels: 5,
+                kernel_h: k, kernel_w: k, stride: s, padding: pad,
+            };
+            prop_assume!(JobSpec::conv2d(c, [0; 32]).is_ok());
+            let inside = |side: u32, out: u32| -> u64 {
+                let mut n = 0;
+                for o in 0..out {
+                    for t in 0..k {
+                        let x = i64::from(o * s + t) - i64::from(pad);
+                        if (0..i64::from(side)).contains(&x) {
+                            n += 1;
+                        }
+                    }
+                }
+                n
+            };
+            prop_assert_eq!(c.taps_inside_h(), inside(h, c.out_height()));
+            prop_assert_eq!(c.taps_inside_w(), inside(w, c.out_width()));
+            let spec = JobSpec::conv2d(c, [0; 32]).unwrap();
+            prop_assert_eq!(spec.work_units(), 2 * inside(h, c.out_height()) * inside(w, c.out_width()) * 15);
+        }
+
         #[test]
         fn spec_bytes_are_shape_then_seed(m in 1u32..64, n in 1u32..64, k in 1u32..64, seed in any::<[u8; 32]>()) {
             let spec = JobSpec::gemm(m, n, k, seed).unwrap();

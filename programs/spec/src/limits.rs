@@ -5,7 +5,8 @@
 //!   [`MAX_REDUCTION`] = 2¹⁶ terms, each of magnitude at most 128·128 = 2¹⁴,
 //!   so a dot product stays within ±2³⁰ and a bias of at most
 //!   [`MAX_BIAS_MAGNITUDE`] cannot overflow int32 either;
-//! - **bounded memory**: every input, weight and output tensor fits in
+//! - **bounded memory**: every input, weight and output tensor (and all of an
+//!   MLP's layer weights together) fits in
 //!   [`MAX_TENSOR_BYTES`] (256 MiB), and one conv image in
 //!   [`MAX_IMAGE_BYTES`] so a GPU can always hold one per binding;
 //! - **bounded verification time**: at most [`MAX_WORK_UNITS`] = 2³⁶

@@ -90,10 +90,54 @@ impl Conv2dShape {
     pub fn reduction_len(&self) -> u64 {
         u64::from(self.kernel_h) * u64::from(self.kernel_w) * u64::from(self.in_channels)
     }
+    /// Σ over output rows `oy` and filter rows `ky` of [the input row
+    /// `oy·stride + ky − padding` lies in `0..height`].
+    pub fn taps_inside_h(&self) -> u64 {
+        taps_inside(
+            self.height,
+            self.padding,
+            self.kernel_h,
+            self.stride,
+            self.out_height(),
+        )
+    }
+    /// The same count for columns.
+    pub fn taps_inside_w(&self) -> u64 {
+        taps_inside(
+            self.width,
+            self.padding,
+            self.kernel_w,
+            self.stride,
+            self.out_width(),
+        )
+    }
     /// Output pixels over the whole batch: `batch · out_height · out_width`.
     pub fn out_pixels(&self) -> u64 {
         u64::from(self.batch) * u64::from(self.out_height()) * u64::from(self.out_width())
     }
+}
+
+/// Σ over `o < out` and `k < kernel` of [0 ≤ o·stride + k − padding < side],
+/// in closed form per filter tap (at most `MAX_KERNEL` steps).
+fn taps_inside(side: u32, padding: u32, kernel: u32, stride: u32, out: u32) -> u64 {
+    let (side, p, s, out) = (
+        i64::from(side),
+        i64::from(padding),
+        i64::from(stride).max(1),
+        i64::from(out),
+    );
+    (0..i64::from(kernel))
+        .map(|k| {
+            // o·s ≥ p − k  and  o·s ≤ side − 1 + p − k, with 0 ≤ o < out.
+            let lo = ((p - k).max(0) + s - 1) / s;
+            let top = side - 1 + p - k;
+            if top < 0 {
+                return 0;
+            }
+            let hi = (top / s).min(out - 1);
+            u64::try_from(hi - lo + 1).unwrap_or(0)
+        })
+        .sum()
 }
 
 fn out_side(side: u32, padding: u32, kernel: u32, stride: u32) -> u32 {
@@ -244,7 +288,11 @@ impl JobSpec {
     /// bias adds, requantization and ReLU are not counted):
     /// - `gemm_i8`: `m · n · k`
     /// - `mlp_i8`: `batch · Σ_l widths[l] · widths[l+1]`
-    /// - `conv2d_i8`: `batch · out_h · out_w · out_channels · kernel_h · kernel_w · in_channels`
+    /// - `conv2d_i8`: `batch · T_h · T_w · in_channels · out_channels`, where
+    ///   `T_h` counts the (output row, filter row) pairs whose input row lies
+    ///   inside the image (not in the zero padding), and `T_w` likewise for
+    ///   columns ([`Conv2dShape::taps_inside_h`]): multiplies by padding
+    ///   zeros are not work, so a node cannot be paid for skipping them.
     ///
     /// Exact: the limits keep it at most [`limits::MAX_WORK_UNITS`].
     pub fn work_units(&self) -> u64 {
@@ -274,7 +322,11 @@ fn work_units_of(shape: &JobShape) -> u64 {
             w(*batch) * widths.windows(2).map(|p| w(p[0]) * w(p[1])).sum::<u128>()
         }
         JobShape::Conv2dI8(c) => {
-            u128::from(c.out_pixels()) * w(c.out_channels) * u128::from(c.reduction_len())
+            w(c.batch)
+                * u128::from(c.taps_inside_h())
+                * u128::from(c.taps_inside_w())
+                * w(c.in_channels)
+                * w(c.out_channels)
         }
     };
     u64::try_from(units).unwrap_or(u64::MAX)
@@ -333,6 +385,14 @@ fn validate(shape: &JobShape) -> Result<()> {
                     MAX_TENSOR_BYTES,
                 )?;
             }
+            // Every layer's weights are generated before the job runs: bound
+            // them together, so one job never needs more than one tensor's worth.
+            let all: u64 = widths.windows(2).map(|pair| p(pair[0], pair[1])).sum();
+            at_most(
+                "weight bytes of all layers (Σ in·out)",
+                all,
+                MAX_TENSOR_BYTES,
+            )?;
         }
         JobShape::Conv2dI8(c) => {
             in_range("batch", c.batch, 1, MAX_DIM)?;

@@ -108,8 +108,9 @@ pub enum Quorum {
 }
 
 /// A committed batch. PDA `[SEED_BATCH, node, seq LE]`. Fixed size
-/// `8 + Batch::INIT_SPACE` bytes (≈ 6.5 KB); closed after finalization and its
-/// rent returned to the node operator.
+/// `8 + Batch::INIT_SPACE` = 9 755 bytes (a program may create at most
+/// 10 240 in one instruction; checked at compile time below); closed after
+/// finalization and its rent returned to the node operator.
 ///
 /// Deadlines are counted from the *seal slot* `submitted_slot +
 /// seal_delay_slots`, not from when someone sent `seal_batch`, so delaying
@@ -179,6 +180,9 @@ pub struct Batch {
     /// Reserved for future fields.
     pub reserved: [u8; 32],
 }
+
+/// The batch account must stay creatable by `submit_batch` in one instruction.
+const _: () = assert!(8 + Batch::INIT_SPACE <= 10_240);
 
 impl Batch {
     /// The sample points.

@@ -15,7 +15,7 @@ pub struct SubmitBatchArgs {
     /// Hash of the root of the Merkle sum tree over the receipt leaves (see
     /// `proof.rs`).
     pub root: [u8; 32],
-    /// Number of leaves (1 ..= 2^17).
+    /// Number of leaves (1 ..= 2^16).
     pub leaf_count: u32,
     /// Work units of all leaves together: the root's sum (1 ..= leaf_count
     /// · 2^36). Every reveal path must add up to it.
@@ -120,7 +120,7 @@ impl SubmitBatch<'_> {
 /// Specification:
 /// - before: signer is the node's agent or operator; submissions not paused;
 ///   node active (not jailed, not exiting) and eligible (operator's own bonded
-///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^17;
+///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^16;
 ///   1 ≤ total_work ≤ leaf_count · 2^36; `epoch` is the current epoch; the
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
 ///   reward_per_work_unit ≤ pool_tokens · max_exposure_bps / 10⁴.

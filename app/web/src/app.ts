@@ -87,7 +87,10 @@ export class App {
    */
   async send(label: string, instructions: Instruction[]): Promise<boolean> {
     const entry = this.addEntry(label);
+    document.body.dataset.sending = 'true';
     let messageB64: string | undefined;
+    // Whether the cluster accepted the transaction (after that, its signature is the link).
+    let accepted = false;
     try {
       if (!this.wallet || !this.me) throw new Error('connect a wallet first');
       const { value: latest } = await this.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
@@ -108,9 +111,11 @@ export class App {
         await this.rpc
           .sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64', preflightCommitment: 'confirmed' })
           .send();
+        accepted = true;
       } else {
         const sig = await signAndSend(this.wallet, wire, this.cluster.chain);
         signature = getBase58Decoder().decode(sig) as Signature;
+        accepted = true;
         this.update(entry, { status: 'pending', signature });
       }
       const failure = await this.confirm(signature, latest.lastValidBlockHeight);
@@ -123,14 +128,17 @@ export class App {
     } catch (e) {
       console.error(label, e);
       const failure = describeError(e);
-      this.update(entry, {
-        status: 'failed',
-        failure,
-        explorer: entry.signature ? undefined : messageB64 ? this.inspectorUrl(messageB64) : undefined,
-      });
+      if (!accepted) {
+        // Refused before landing (e.g. in simulation): there is no transaction to
+        // link, so link the explorer's inspector with the message instead.
+        entry.signature = undefined;
+        entry.explorer = messageB64 ? this.inspectorUrl(messageB64) : undefined;
+      }
+      this.update(entry, { status: 'failed', failure });
       return false;
     } finally {
       await this.refresh().catch((e) => console.error('refresh', e));
+      delete document.body.dataset.sending;
     }
   }
 

@@ -38,6 +38,16 @@ function route(): string[] {
 let renderSeq = 0;
 async function render(): Promise<void> {
   const seq = ++renderSeq;
+  // Tests and tools can wait for the page to settle: set while rendering.
+  document.body.dataset.rendering = 'true';
+  try {
+    await renderPage(seq);
+  } finally {
+    if (seq === renderSeq) delete document.body.dataset.rendering;
+  }
+}
+
+async function renderPage(seq: number): Promise<void> {
   const [name, arg] = route();
   mount(nav, ROUTES.map(([r, label]) => h('a', { href: `#/${r}`, class: name === r || (r === 'nodes' && name === 'node') ? 'active' : '', 'data-testid': `nav-${r}` }, label)));
   renderWallet();

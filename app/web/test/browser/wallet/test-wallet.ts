@@ -36,7 +36,8 @@ const CHAINS = ['solana:localnet', 'solana:devnet', 'solana:mainnet'] as const;
 
 async function main(): Promise<void> {
   const config = window.__EDGEFUEL_TEST_WALLET__;
-  if (!config) return;
+  // Web Crypto (Ed25519) exists only in secure contexts (http://127.0.0.1 is one; about:blank is not).
+  if (!config || !globalThis.crypto?.subtle) return;
   const keyPair = await createKeyPairFromBytes(new Uint8Array(config.secretKey));
   const address = await getAddressFromPublicKey(keyPair.publicKey);
   const account: WalletAccount = {

@@ -15,6 +15,7 @@ import {
   payBatch,
   screenshot,
   secretKey,
+  SCREENSHOTS,
   serveApp,
   startLocalnet,
   type Localnet,
@@ -310,6 +311,10 @@ describe('EdgeFuel web app on a local chain', () => {
     expect(early.error).toBe('StillUnbonding');
     expect(early.text).toContain(errorMsg('StillUnbonding'));
     await screenshot(page, '6-stake');
+    // The README's picture: one screen of the stake page.
+    await page.setViewportSize({ width: 1100, height: 720 });
+    await page.screenshot({ path: `${SCREENSHOTS}/readme-stake.png` });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('cancels a proposal while it is being voted on', async () => {

@@ -165,7 +165,7 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   {
     "code": 6032,
     "name": "InvalidBatch",
-    "msg": "Batch must have 1..=2^20 leaves and 1..=leaf_count*2^40 work units"
+    "msg": "Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units"
   },
   {
     "code": 6033,
@@ -205,12 +205,12 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   {
     "code": 6040,
     "name": "IndexNotSampled",
-    "msg": "Leaf index is not in this batch's sample"
+    "msg": "No sample point falls in this leaf's work range"
   },
   {
     "code": 6041,
     "name": "InvalidProof",
-    "msg": "Merkle proof does not verify against the batch root"
+    "msg": "Merkle sum-tree path does not verify against the batch root"
   },
   {
     "code": 6042,
@@ -235,7 +235,7 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   {
     "code": 6046,
     "name": "InvalidEvidence",
-    "msg": "Invalid verdict must name a sampled leaf index"
+    "msg": "Invalid verdict must name a revealed leaf index"
   },
   {
     "code": 6047,
@@ -346,6 +346,26 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
     "code": 6068,
     "name": "InvalidAction",
     "msg": "Proposal action is malformed"
+  },
+  {
+    "code": 6069,
+    "name": "WorkSumMismatch",
+    "msg": "The reveal path leads to the root but its work sums do not add up to the batch's total_work"
+  },
+  {
+    "code": 6070,
+    "name": "InvalidJobSpec",
+    "msg": "Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits)"
+  },
+  {
+    "code": 6071,
+    "name": "JobSpecMismatch",
+    "msg": "The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position"
+  },
+  {
+    "code": 6072,
+    "name": "WorkUnitsMismatch",
+    "msg": "The leaf's work_units differ from the revealed spec's work formula"
   }
 ];
 
@@ -368,10 +388,10 @@ export const FIELD_OFFSETS: Readonly<Record<string, Readonly<Record<string, numb
     "seal_slot_hash": 166,
     "sample_count": 198,
     "samples": 199,
-    "revealed_mask": 455,
-    "revealed": 463,
-    "vote_count": 5135,
-    "votes": 5136
+    "revealed_mask": 711,
+    "revealed": 719,
+    "vote_count": 8591,
+    "votes": 8592
   },
   "Delegation": {
     "bump": 8,

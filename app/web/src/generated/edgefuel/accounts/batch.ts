@@ -77,11 +77,14 @@ export type Batch = {
   node: Address;
   /** Per-node sequence number (strictly increasing). */
   seq: bigint;
-  /** Merkle root over the receipt leaves. */
+  /** Hash of the root of the Merkle sum tree over the receipt leaves. */
   root: ReadonlyUint8Array;
   /** Number of leaves. */
   leafCount: number;
-  /** Work units claimed for the whole batch. */
+  /**
+   * Work units of the whole batch: the sum committed at the tree's root
+   * (every reveal path must add up to it).
+   */
   totalWork: bigint;
   /** Reward epoch the batch was committed in. */
   epoch: bigint;
@@ -99,13 +102,19 @@ export type Batch = {
   seed: ReadonlyUint8Array;
   /** Slot hash used for the seed. */
   sealSlotHash: ReadonlyUint8Array;
-  /** Number of sampled leaves. */
+  /** Number of sample points. */
   sampleCount: number;
-  /** Sampled leaf indices (`[..sample_count]`). */
-  samples: Array<number>;
-  /** Bit i set when `samples[i]` has been revealed. */
+  /**
+   * Sample points in `[0, total_work)` (`[..sample_count]`), work units:
+   * each samples the leaf whose work range covers it.
+   */
+  samples: Array<bigint>;
+  /** Bit i set when the leaf covering `samples[i]` has been revealed. */
   revealedMask: bigint;
-  /** Revealed leaves, aligned with `samples`. */
+  /**
+   * Revealed leaves, aligned with `samples` (a leaf covering several
+   * points is stored at each of them).
+   */
   revealed: Array<RevealedLeaf>;
   /** Number of votes recorded. */
   voteCount: number;
@@ -134,11 +143,14 @@ export type BatchArgs = {
   node: Address;
   /** Per-node sequence number (strictly increasing). */
   seq: number | bigint;
-  /** Merkle root over the receipt leaves. */
+  /** Hash of the root of the Merkle sum tree over the receipt leaves. */
   root: ReadonlyUint8Array;
   /** Number of leaves. */
   leafCount: number;
-  /** Work units claimed for the whole batch. */
+  /**
+   * Work units of the whole batch: the sum committed at the tree's root
+   * (every reveal path must add up to it).
+   */
   totalWork: number | bigint;
   /** Reward epoch the batch was committed in. */
   epoch: number | bigint;
@@ -156,13 +168,19 @@ export type BatchArgs = {
   seed: ReadonlyUint8Array;
   /** Slot hash used for the seed. */
   sealSlotHash: ReadonlyUint8Array;
-  /** Number of sampled leaves. */
+  /** Number of sample points. */
   sampleCount: number;
-  /** Sampled leaf indices (`[..sample_count]`). */
-  samples: Array<number>;
-  /** Bit i set when `samples[i]` has been revealed. */
+  /**
+   * Sample points in `[0, total_work)` (`[..sample_count]`), work units:
+   * each samples the leaf whose work range covers it.
+   */
+  samples: Array<number | bigint>;
+  /** Bit i set when the leaf covering `samples[i]` has been revealed. */
   revealedMask: number | bigint;
-  /** Revealed leaves, aligned with `samples`. */
+  /**
+   * Revealed leaves, aligned with `samples` (a leaf covering several
+   * points is stored at each of them).
+   */
   revealed: Array<RevealedLeafArgs>;
   /** Number of votes recorded. */
   voteCount: number;
@@ -204,7 +222,7 @@ export function getBatchEncoder(): Encoder<BatchArgs> {
       ["seed", fixEncoderSize(getBytesEncoder(), 32)],
       ["sealSlotHash", fixEncoderSize(getBytesEncoder(), 32)],
       ["sampleCount", getU8Encoder()],
-      ["samples", getArrayEncoder(getU32Encoder(), { size: 64 })],
+      ["samples", getArrayEncoder(getU64Encoder(), { size: 64 })],
       ["revealedMask", getU64Encoder()],
       ["revealed", getArrayEncoder(getRevealedLeafEncoder(), { size: 64 })],
       ["voteCount", getU8Encoder()],
@@ -240,7 +258,7 @@ export function getBatchDecoder(): Decoder<Batch> {
     ["seed", fixDecoderSize(getBytesDecoder(), 32)],
     ["sealSlotHash", fixDecoderSize(getBytesDecoder(), 32)],
     ["sampleCount", getU8Decoder()],
-    ["samples", getArrayDecoder(getU32Decoder(), { size: 64 })],
+    ["samples", getArrayDecoder(getU64Decoder(), { size: 64 })],
     ["revealedMask", getU64Decoder()],
     ["revealed", getArrayDecoder(getRevealedLeafDecoder(), { size: 64 })],
     ["voteCount", getU8Decoder()],

@@ -78,7 +78,7 @@ export const EDGEFUEL_ERROR__NOT_AGENT = 0x178d; // 6029
 export const EDGEFUEL_ERROR__NODE_JAILED = 0x178e; // 6030
 /** SeqNotIncreasing: Batch sequence number must be greater than the node's last one */
 export const EDGEFUEL_ERROR__SEQ_NOT_INCREASING = 0x178f; // 6031
-/** InvalidBatch: Batch must have 1..=2^20 leaves and 1..=leaf_count*2^40 work units */
+/** InvalidBatch: Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units */
 export const EDGEFUEL_ERROR__INVALID_BATCH = 0x1790; // 6032
 /** WrongEpoch: Batch epoch is not the current epoch */
 export const EDGEFUEL_ERROR__WRONG_EPOCH = 0x1791; // 6033
@@ -94,9 +94,9 @@ export const EDGEFUEL_ERROR__SEAL_TOO_LATE = 0x1795; // 6037
 export const EDGEFUEL_ERROR__WRONG_BATCH_STATUS = 0x1796; // 6038
 /** RevealTooLate: The reveal window of this batch has closed */
 export const EDGEFUEL_ERROR__REVEAL_TOO_LATE = 0x1797; // 6039
-/** IndexNotSampled: Leaf index is not in this batch's sample */
+/** IndexNotSampled: No sample point falls in this leaf's work range */
 export const EDGEFUEL_ERROR__INDEX_NOT_SAMPLED = 0x1798; // 6040
-/** InvalidProof: Merkle proof does not verify against the batch root */
+/** InvalidProof: Merkle sum-tree path does not verify against the batch root */
 export const EDGEFUEL_ERROR__INVALID_PROOF = 0x1799; // 6041
 /** NotVerifier: Signer is not in the verifier set */
 export const EDGEFUEL_ERROR__NOT_VERIFIER = 0x179a; // 6042
@@ -106,7 +106,7 @@ export const EDGEFUEL_ERROR__ALREADY_VOTED = 0x179b; // 6043
 export const EDGEFUEL_ERROR__SAMPLES_NOT_REVEALED = 0x179c; // 6044
 /** VotingClosed: The verify window of this batch has closed */
 export const EDGEFUEL_ERROR__VOTING_CLOSED = 0x179d; // 6045
-/** InvalidEvidence: Invalid verdict must name a sampled leaf index */
+/** InvalidEvidence: Invalid verdict must name a revealed leaf index */
 export const EDGEFUEL_ERROR__INVALID_EVIDENCE = 0x179e; // 6046
 /** NotFinalizable: No quorum yet and the verify window is still open */
 export const EDGEFUEL_ERROR__NOT_FINALIZABLE = 0x179f; // 6047
@@ -152,6 +152,14 @@ export const EDGEFUEL_ERROR__INCENTIVE_RULE_VIOLATED = 0x17b2; // 6066
 export const EDGEFUEL_ERROR__WRONG_PROPOSAL_ACCOUNTS = 0x17b3; // 6067
 /** InvalidAction: Proposal action is malformed */
 export const EDGEFUEL_ERROR__INVALID_ACTION = 0x17b4; // 6068
+/** WorkSumMismatch: The reveal path leads to the root but its work sums do not add up to the batch's total_work */
+export const EDGEFUEL_ERROR__WORK_SUM_MISMATCH = 0x17b5; // 6069
+/** InvalidJobSpec: Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits) */
+export const EDGEFUEL_ERROR__INVALID_JOB_SPEC = 0x17b6; // 6070
+/** JobSpecMismatch: The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position */
+export const EDGEFUEL_ERROR__JOB_SPEC_MISMATCH = 0x17b7; // 6071
+/** WorkUnitsMismatch: The leaf's work_units differ from the revealed spec's work formula */
+export const EDGEFUEL_ERROR__WORK_UNITS_MISMATCH = 0x17b8; // 6072
 
 export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__ALREADY_VOTED
@@ -176,12 +184,14 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__INVALID_EVIDENCE
   | typeof EDGEFUEL_ERROR__INVALID_GPU_MODEL
   | typeof EDGEFUEL_ERROR__INVALID_GUARDIAN
+  | typeof EDGEFUEL_ERROR__INVALID_JOB_SPEC
   | typeof EDGEFUEL_ERROR__INVALID_PARAMS
   | typeof EDGEFUEL_ERROR__INVALID_PROOF
   | typeof EDGEFUEL_ERROR__INVALID_REGION
   | typeof EDGEFUEL_ERROR__INVALID_THRESHOLD
   | typeof EDGEFUEL_ERROR__INVALID_VERIFIER_SET
   | typeof EDGEFUEL_ERROR__INVALID_VRAM
+  | typeof EDGEFUEL_ERROR__JOB_SPEC_MISMATCH
   | typeof EDGEFUEL_ERROR__MATH_OVERFLOW
   | typeof EDGEFUEL_ERROR__MINTING_PAUSED
   | typeof EDGEFUEL_ERROR__NODE_EXITING
@@ -215,6 +225,8 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__VOTING_CLOSED
   | typeof EDGEFUEL_ERROR__VOTING_ENDED
   | typeof EDGEFUEL_ERROR__VOTING_NOT_ENDED
+  | typeof EDGEFUEL_ERROR__WORK_SUM_MISMATCH
+  | typeof EDGEFUEL_ERROR__WORK_UNITS_MISMATCH
   | typeof EDGEFUEL_ERROR__WRONG_BATCH_STATUS
   | typeof EDGEFUEL_ERROR__WRONG_BOUNTY_ACCOUNTS
   | typeof EDGEFUEL_ERROR__WRONG_EPOCH
@@ -239,22 +251,24 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__EXPOSURE_EXCEEDED]: `Unverified work in flight would exceed what the node's stake covers (max_exposure_bps)`,
     [EDGEFUEL_ERROR__FRESH_STAKE]: `Stake added after the proposal opened cannot vote on it`,
     [EDGEFUEL_ERROR__INCENTIVE_RULE_VIOLATED]: `Params make cheating pay: p(catch)·slash_fraud_bps must exceed (1−p)·max_exposure_bps`,
-    [EDGEFUEL_ERROR__INDEX_NOT_SAMPLED]: `Leaf index is not in this batch's sample`,
+    [EDGEFUEL_ERROR__INDEX_NOT_SAMPLED]: `No sample point falls in this leaf's work range`,
     [EDGEFUEL_ERROR__INSUFFICIENT_SHARES]: `Not enough bonded shares in this delegation`,
     [EDGEFUEL_ERROR__INVALID_ACTION]: `Proposal action is malformed`,
     [EDGEFUEL_ERROR__INVALID_AGENT_KEY]: `Agent key must not be the default key`,
-    [EDGEFUEL_ERROR__INVALID_BATCH]: `Batch must have 1..=2^20 leaves and 1..=leaf_count*2^40 work units`,
+    [EDGEFUEL_ERROR__INVALID_BATCH]: `Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units`,
     [EDGEFUEL_ERROR__INVALID_DESCRIPTION]: `Description URI must be 1..=200 printable ASCII bytes`,
     [EDGEFUEL_ERROR__INVALID_ENDPOINT]: `Node endpoint must be 1..=96 printable ASCII bytes`,
-    [EDGEFUEL_ERROR__INVALID_EVIDENCE]: `Invalid verdict must name a sampled leaf index`,
+    [EDGEFUEL_ERROR__INVALID_EVIDENCE]: `Invalid verdict must name a revealed leaf index`,
     [EDGEFUEL_ERROR__INVALID_GPU_MODEL]: `GPU model must be 1..=48 printable ASCII bytes`,
     [EDGEFUEL_ERROR__INVALID_GUARDIAN]: `Guardian must not be the default key`,
+    [EDGEFUEL_ERROR__INVALID_JOB_SPEC]: `Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits)`,
     [EDGEFUEL_ERROR__INVALID_PARAMS]: `A parameter is out of its allowed bounds: see Params docs`,
-    [EDGEFUEL_ERROR__INVALID_PROOF]: `Merkle proof does not verify against the batch root`,
+    [EDGEFUEL_ERROR__INVALID_PROOF]: `Merkle sum-tree path does not verify against the batch root`,
     [EDGEFUEL_ERROR__INVALID_REGION]: `Region must be 1..=16 printable ASCII bytes`,
     [EDGEFUEL_ERROR__INVALID_THRESHOLD]: `Verifier threshold must be a majority of the set and at most its size`,
     [EDGEFUEL_ERROR__INVALID_VERIFIER_SET]: `Verifier set is empty, too large or has duplicates or the default key`,
     [EDGEFUEL_ERROR__INVALID_VRAM]: `VRAM must be greater than zero (MiB)`,
+    [EDGEFUEL_ERROR__JOB_SPEC_MISMATCH]: `The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position`,
     [EDGEFUEL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow: reduce the amount`,
     [EDGEFUEL_ERROR__MINTING_PAUSED]: `Minting is paused by the guardian`,
     [EDGEFUEL_ERROR__NODE_EXITING]: `Node is exiting: it accepts no new stake or work`,
@@ -288,6 +302,8 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__VOTING_CLOSED]: `The verify window of this batch has closed`,
     [EDGEFUEL_ERROR__VOTING_ENDED]: `The proposal's voting window has ended`,
     [EDGEFUEL_ERROR__VOTING_NOT_ENDED]: `The proposal's voting window has not ended yet`,
+    [EDGEFUEL_ERROR__WORK_SUM_MISMATCH]: `The reveal path leads to the root but its work sums do not add up to the batch's total_work`,
+    [EDGEFUEL_ERROR__WORK_UNITS_MISMATCH]: `The leaf's work_units differ from the revealed spec's work formula`,
     [EDGEFUEL_ERROR__WRONG_BATCH_STATUS]: `Batch is not in the status this instruction needs`,
     [EDGEFUEL_ERROR__WRONG_BOUNTY_ACCOUNTS]: `Bounty accounts must be the EFUEL accounts of the winning verifiers, in vote order`,
     [EDGEFUEL_ERROR__WRONG_EPOCH]: `Batch epoch is not the current epoch`,

@@ -95,11 +95,17 @@ export type SubmitBatchInstructionData = {
   discriminator: ReadonlyUint8Array;
   /** Per-node sequence number, strictly greater than the last one. */
   seq: bigint;
-  /** Merkle root over the receipt leaves (see `proof.rs`). */
+  /**
+   * Hash of the root of the Merkle sum tree over the receipt leaves (see
+   * `proof.rs`).
+   */
   root: ReadonlyUint8Array;
-  /** Number of leaves (1 ..= 2^20). */
+  /** Number of leaves (1 ..= 2^17). */
   leafCount: number;
-  /** Work units of all leaves together (1 ..= leaf_count · 2^40). */
+  /**
+   * Work units of all leaves together: the root's sum (1 ..= leaf_count
+   * · 2^36). Every reveal path must add up to it.
+   */
   totalWork: bigint;
   /** The current epoch (`unix_timestamp / epoch_seconds`). */
   epoch: bigint;
@@ -108,11 +114,17 @@ export type SubmitBatchInstructionData = {
 export type SubmitBatchInstructionDataArgs = {
   /** Per-node sequence number, strictly greater than the last one. */
   seq: number | bigint;
-  /** Merkle root over the receipt leaves (see `proof.rs`). */
+  /**
+   * Hash of the root of the Merkle sum tree over the receipt leaves (see
+   * `proof.rs`).
+   */
   root: ReadonlyUint8Array;
-  /** Number of leaves (1 ..= 2^20). */
+  /** Number of leaves (1 ..= 2^17). */
   leafCount: number;
-  /** Work units of all leaves together (1 ..= leaf_count · 2^40). */
+  /**
+   * Work units of all leaves together: the root's sum (1 ..= leaf_count
+   * · 2^36). Every reveal path must add up to it.
+   */
   totalWork: number | bigint;
   /** The current epoch (`unix_timestamp / epoch_seconds`). */
   epoch: number | bigint;

@@ -55,11 +55,14 @@ export type Params = {
   revealWindowSlots: bigint;
   /** Slots after sealing within which verifiers must reach a quorum. > reveal window. */
   verifyWindowSlots: bigint;
-  /** Share of a batch's leaves sampled (bps, 1 ..= 10 000). */
+  /**
+   * Sample points per leaf of a batch (bps, 1 ..= 10 000): k = ceil(n ·
+   * sample_bps / 10⁴) work-weighted points, clamped to min/max_samples.
+   */
   sampleBps: number;
-  /** Fewest leaves sampled per batch (1 ..= max_samples). */
+  /** Fewest sample points per batch (1 ..= max_samples). */
   minSamples: number;
-  /** Most leaves sampled per batch (≤ 64). */
+  /** Most sample points per batch (≤ 64). */
   maxSamples: number;
   /** Share of a node pool slashed for fraud (bps, 1 ..= 10 000). */
   slashFraudBps: number;
@@ -116,11 +119,14 @@ export type ParamsArgs = {
   revealWindowSlots: number | bigint;
   /** Slots after sealing within which verifiers must reach a quorum. > reveal window. */
   verifyWindowSlots: number | bigint;
-  /** Share of a batch's leaves sampled (bps, 1 ..= 10 000). */
+  /**
+   * Sample points per leaf of a batch (bps, 1 ..= 10 000): k = ceil(n ·
+   * sample_bps / 10⁴) work-weighted points, clamped to min/max_samples.
+   */
   sampleBps: number;
-  /** Fewest leaves sampled per batch (1 ..= max_samples). */
+  /** Fewest sample points per batch (1 ..= max_samples). */
   minSamples: number;
-  /** Most leaves sampled per batch (≤ 64). */
+  /** Most sample points per batch (≤ 64). */
   maxSamples: number;
   /** Share of a node pool slashed for fraud (bps, 1 ..= 10 000). */
   slashFraudBps: number;

@@ -7,6 +7,8 @@
  */
 
 import {
+  addDecoderSizePrefix,
+  addEncoderSizePrefix,
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
@@ -18,50 +20,89 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
+  getU8Decoder,
+  getU8Encoder,
   type Codec,
   type Decoder,
   type Encoder,
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
-  getRevealedLeafDecoder,
-  getRevealedLeafEncoder,
-  type RevealedLeaf,
-  type RevealedLeafArgs,
+  getSumNodeDecoder,
+  getSumNodeEncoder,
+  type SumNode,
+  type SumNodeArgs,
 } from ".";
 
-/** One sampled leaf with its Merkle proof. */
+/**
+ * One sampled leaf: its committed fields, its job's shape and its
+ * sum-tree path.
+ */
 export type RevealItem = {
   /** Index of the leaf in the batch. */
   index: number;
-  /** The leaf's fields. */
-  leaf: RevealedLeaf;
-  /** Sibling hashes, bottom-up (see `proof::verify_proof`). */
-  proof: Array<ReadonlyUint8Array>;
+  /** SHA-256 of the job's spec bytes (as committed in the leaf). */
+  jobId: ReadonlyUint8Array;
+  /** Job kind byte (as committed). */
+  kind: number;
+  /** Work units (as committed; the leaf's sum in the tree). */
+  workUnits: bigint;
+  /** SHA-256 of the job's output bytes (as committed). */
+  outputCommitment: ReadonlyUint8Array;
+  /**
+   * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
+   * ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
+   * position.
+   */
+  shape: ReadonlyUint8Array;
+  /** Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`). */
+  path: Array<SumNode>;
 };
 
 export type RevealItemArgs = {
   /** Index of the leaf in the batch. */
   index: number;
-  /** The leaf's fields. */
-  leaf: RevealedLeafArgs;
-  /** Sibling hashes, bottom-up (see `proof::verify_proof`). */
-  proof: Array<ReadonlyUint8Array>;
+  /** SHA-256 of the job's spec bytes (as committed in the leaf). */
+  jobId: ReadonlyUint8Array;
+  /** Job kind byte (as committed). */
+  kind: number;
+  /** Work units (as committed; the leaf's sum in the tree). */
+  workUnits: number | bigint;
+  /** SHA-256 of the job's output bytes (as committed). */
+  outputCommitment: ReadonlyUint8Array;
+  /**
+   * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
+   * ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
+   * position.
+   */
+  shape: ReadonlyUint8Array;
+  /** Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`). */
+  path: Array<SumNodeArgs>;
 };
 
 export function getRevealItemEncoder(): Encoder<RevealItemArgs> {
   return getStructEncoder([
     ["index", getU32Encoder()],
-    ["leaf", getRevealedLeafEncoder()],
-    ["proof", getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32))],
+    ["jobId", fixEncoderSize(getBytesEncoder(), 32)],
+    ["kind", getU8Encoder()],
+    ["workUnits", getU64Encoder()],
+    ["outputCommitment", fixEncoderSize(getBytesEncoder(), 32)],
+    ["shape", addEncoderSizePrefix(getBytesEncoder(), getU32Encoder())],
+    ["path", getArrayEncoder(getSumNodeEncoder())],
   ]);
 }
 
 export function getRevealItemDecoder(): Decoder<RevealItem> {
   return getStructDecoder([
     ["index", getU32Decoder()],
-    ["leaf", getRevealedLeafDecoder()],
-    ["proof", getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32))],
+    ["jobId", fixDecoderSize(getBytesDecoder(), 32)],
+    ["kind", getU8Decoder()],
+    ["workUnits", getU64Decoder()],
+    ["outputCommitment", fixDecoderSize(getBytesDecoder(), 32)],
+    ["shape", addDecoderSizePrefix(getBytesDecoder(), getU32Decoder())],
+    ["path", getArrayDecoder(getSumNodeDecoder())],
   ]);
 }
 

@@ -14,6 +14,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
   getU64Decoder,
   getU64Encoder,
   getU8Decoder,
@@ -24,44 +26,66 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 
-/** The fields of one revealed receipt leaf. */
+/**
+ * One revealed receipt leaf, as stored for verifiers: everything needed
+ * to re-execute the job from the chain alone. The job's seed is not stored:
+ * it follows from the leaf's position ([`Batch::job_spec`]).
+ */
 export type RevealedLeaf = {
-  /** SHA-256 of the job spec. */
-  jobId: ReadonlyUint8Array;
+  /** Leaf index in the batch. */
+  index: number;
   /** Job kind byte. */
   kind: number;
-  /** Work units the receipt claims (multiply-accumulates). */
+  /** Work units of the leaf (equal to the spec's work formula). */
   workUnits: bigint;
-  /** SHA-256 of the job's output bytes. */
+  /** SHA-256 of the job's output bytes, as committed by the node. */
   outputCommitment: ReadonlyUint8Array;
+  /** Length of the shape bytes in `shape`. */
+  shapeLen: number;
+  /**
+   * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`),
+   * zero-padded.
+   */
+  shape: ReadonlyUint8Array;
 };
 
 export type RevealedLeafArgs = {
-  /** SHA-256 of the job spec. */
-  jobId: ReadonlyUint8Array;
+  /** Leaf index in the batch. */
+  index: number;
   /** Job kind byte. */
   kind: number;
-  /** Work units the receipt claims (multiply-accumulates). */
+  /** Work units of the leaf (equal to the spec's work formula). */
   workUnits: number | bigint;
-  /** SHA-256 of the job's output bytes. */
+  /** SHA-256 of the job's output bytes, as committed by the node. */
   outputCommitment: ReadonlyUint8Array;
+  /** Length of the shape bytes in `shape`. */
+  shapeLen: number;
+  /**
+   * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`),
+   * zero-padded.
+   */
+  shape: ReadonlyUint8Array;
 };
 
 export function getRevealedLeafEncoder(): FixedSizeEncoder<RevealedLeafArgs> {
   return getStructEncoder([
-    ["jobId", fixEncoderSize(getBytesEncoder(), 32)],
+    ["index", getU32Encoder()],
     ["kind", getU8Encoder()],
     ["workUnits", getU64Encoder()],
     ["outputCommitment", fixEncoderSize(getBytesEncoder(), 32)],
+    ["shapeLen", getU8Encoder()],
+    ["shape", fixEncoderSize(getBytesEncoder(), 77)],
   ]);
 }
 
 export function getRevealedLeafDecoder(): FixedSizeDecoder<RevealedLeaf> {
   return getStructDecoder([
-    ["jobId", fixDecoderSize(getBytesDecoder(), 32)],
+    ["index", getU32Decoder()],
     ["kind", getU8Decoder()],
     ["workUnits", getU64Decoder()],
     ["outputCommitment", fixDecoderSize(getBytesDecoder(), 32)],
+    ["shapeLen", getU8Decoder()],
+    ["shape", fixDecoderSize(getBytesDecoder(), 77)],
   ]);
 }
 

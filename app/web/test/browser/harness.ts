@@ -90,7 +90,7 @@ export async function startLocalnet(bootstrapToml: string): Promise<Localnet> {
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once('exit', ok));
-        child.kill('SIGTERM');
+        child.kill('SIGINT'); // Ctrl-C: the chain removes its scratch files
         await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }

@@ -34,14 +34,16 @@ export function clusterFor(kind: ClusterKind, customUrl?: string): Cluster {
 
 /**
  * Reads the cluster from the page URL (`?cluster=devnet`, `?cluster=custom&url=…`),
- * else from the last choice saved in this browser, else the local chain.
+ * else the chain the build was made for (`VITE_EDGEFUEL_RPC_URL`, e.g. the
+ * demo's), else the last choice saved in this browser, else the local chain.
  */
-export function initialCluster(search: string, saved: string | null): Cluster {
+export function initialCluster(search: string, saved: string | null, builtFor?: string): Cluster {
   const q = new URLSearchParams(search);
   const kind = q.get('cluster') as ClusterKind | null;
   if (kind && ['localnet', 'devnet', 'mainnet', 'custom'].includes(kind)) {
     return clusterFor(kind, q.get('url') ?? undefined);
   }
+  if (builtFor) return clusterFor('custom', builtFor);
   if (saved) {
     try {
       const c = JSON.parse(saved) as { kind: ClusterKind; url?: string };

@@ -16,7 +16,7 @@ import { governancePage } from './pages/governance';
 const CLUSTER_KEY = 'edgefuel.cluster';
 const root = document.getElementById('app')!;
 const txList = h('ul', { class: 'txs', 'data-testid': 'txs' });
-const app = new App(initialCluster(location.search, localStorage.getItem(CLUSTER_KEY)), txList);
+const app = new App(initialCluster(location.search, localStorage.getItem(CLUSTER_KEY), import.meta.env.VITE_EDGEFUEL_RPC_URL), txList);
 const page = h('main', { id: 'page' });
 const walletBox = h('div', { class: 'wallet', 'data-testid': 'wallet' });
 const clusterBox = h('div', { class: 'cluster' });

@@ -165,7 +165,7 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   {
     "code": 6032,
     "name": "InvalidBatch",
-    "msg": "Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units"
+    "msg": "Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units"
   },
   {
     "code": 6033,

@@ -78,7 +78,7 @@ export const EDGEFUEL_ERROR__NOT_AGENT = 0x178d; // 6029
 export const EDGEFUEL_ERROR__NODE_JAILED = 0x178e; // 6030
 /** SeqNotIncreasing: Batch sequence number must be greater than the node's last one */
 export const EDGEFUEL_ERROR__SEQ_NOT_INCREASING = 0x178f; // 6031
-/** InvalidBatch: Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units */
+/** InvalidBatch: Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units */
 export const EDGEFUEL_ERROR__INVALID_BATCH = 0x1790; // 6032
 /** WrongEpoch: Batch epoch is not the current epoch */
 export const EDGEFUEL_ERROR__WRONG_EPOCH = 0x1791; // 6033
@@ -255,7 +255,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__INSUFFICIENT_SHARES]: `Not enough bonded shares in this delegation`,
     [EDGEFUEL_ERROR__INVALID_ACTION]: `Proposal action is malformed`,
     [EDGEFUEL_ERROR__INVALID_AGENT_KEY]: `Agent key must not be the default key`,
-    [EDGEFUEL_ERROR__INVALID_BATCH]: `Batch must have 1..=2^17 leaves and 1..=leaf_count*2^36 work units`,
+    [EDGEFUEL_ERROR__INVALID_BATCH]: `Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units`,
     [EDGEFUEL_ERROR__INVALID_DESCRIPTION]: `Description URI must be 1..=200 printable ASCII bytes`,
     [EDGEFUEL_ERROR__INVALID_ENDPOINT]: `Node endpoint must be 1..=96 printable ASCII bytes`,
     [EDGEFUEL_ERROR__INVALID_EVIDENCE]: `Invalid verdict must name a revealed leaf index`,

@@ -100,7 +100,7 @@ export type SubmitBatchInstructionData = {
    * `proof.rs`).
    */
   root: ReadonlyUint8Array;
-  /** Number of leaves (1 ..= 2^17). */
+  /** Number of leaves (1 ..= 2^16). */
   leafCount: number;
   /**
    * Work units of all leaves together: the root's sum (1 ..= leaf_count
@@ -119,7 +119,7 @@ export type SubmitBatchInstructionDataArgs = {
    * `proof.rs`).
    */
   root: ReadonlyUint8Array;
-  /** Number of leaves (1 ..= 2^17). */
+  /** Number of leaves (1 ..= 2^16). */
   leafCount: number;
   /**
    * Work units of all leaves together: the root's sum (1 ..= leaf_count

@@ -180,6 +180,16 @@ impl Agent {
             started_at: crate::journal::now(),
             ..Status::default()
         };
+        // A restart keeps the configured pace: the next batch is due one
+        // interval after the newest journaled one, not at once.
+        let last_build = journal
+            .recent(1)
+            .ok()
+            .and_then(|b| b.first().map(|b| b.built_at))
+            .and_then(|at| {
+                let age = (crate::journal::now() - at).max(0.0);
+                Instant::now().checked_sub(Duration::from_secs_f64(age))
+            });
         Agent {
             config,
             client,
@@ -192,7 +202,7 @@ impl Agent {
             metrics,
             status: Arc::new(RwLock::new(status)),
             shutdown,
-            last_build: None,
+            last_build,
             last_claim: None,
             last_slow_refresh: None,
             said_jailed: false,

@@ -117,7 +117,10 @@ fn work_units_are_macs() {
     let c = conv(2, 9, 3, 4, 3, 2, 1);
     assert_eq!((c.out_height(), c.out_width()), (5, 5));
     let spec = JobSpec::conv2d(c, [0; 32]).unwrap();
-    assert_eq!(spec.work_units(), 2 * 5 * 5 * 4 * 3 * 3 * 3);
+    // Of the 5·3 (output row, filter row) pairs per axis, 13 read the image
+    // (the others read the zero padding, which is not work): 2·13·13·3·4.
+    assert_eq!((c.taps_inside_h(), c.taps_inside_w()), (13, 13));
+    assert_eq!(spec.work_units(), 2 * 13 * 13 * 3 * 4);
     assert_eq!(spec.output_len(), 2 * 5 * 5 * 4);
     // The largest allowed job is exactly the limit.
     let max = JobSpec::gemm(1024, 1024, 65_536, [0; 32]).unwrap();

@@ -216,6 +216,7 @@ fn display(n: &Network, v: &Value) -> String {
         s += &format!("  {k}\n");
     }
     s += "Totals:\n";
+    s += &format!("  genesis supply:        {}\n", efuel(n.genesis_supply));
     s += &format!("  nodes registered:      {}\n", n.node_count);
     s += &format!("  proposals:             {}\n", n.proposal_count);
     s += &format!("  bonded stake:          {}\n", efuel(n.total_bonded));

@@ -132,8 +132,11 @@ pub struct Node {
     pub pending_commission_bps: u16,
     /// When the pending raise applies (unix seconds; 0 when none pending).
     pub commission_effective_at: i64,
+    /// EFUEL minted by claims on this node (delegations' rewards and the
+    /// operator's commission), base units.
+    pub total_claimed: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 54],
+    pub reserved: [u8; 46],
 }
 
 impl Node {

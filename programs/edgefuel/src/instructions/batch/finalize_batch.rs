@@ -80,11 +80,15 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
         EdgeFuelError::EmissionCapExceeded
     );
     network.epoch_emitted = emitted;
-    network.total_rewards_accrued.add_checked(reward)?;
 
     let node = &mut accounts.node;
     node.apply_due_commission(now);
     let (commission, to_pool) = node.accrue_reward(reward)?;
+    // What the node accrued (a pool part with no bonded shares is not).
+    let accrued = commission
+        .checked_add(to_pool)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    network.total_rewards_accrued.add_checked(accrued)?;
     node.verified_work.add_checked(batch.total_work)?;
     node.batches_accepted.add_checked(1)?;
     let stats = &mut accounts.epoch_stats;

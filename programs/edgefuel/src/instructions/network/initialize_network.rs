@@ -113,6 +113,7 @@ pub fn handle_initialize_network(
     network.apply_params(args.params)?;
     network.apply_verifier_set(&args.verifiers, args.verifier_threshold)?;
     network.paused = 0;
+    network.genesis_supply = args.genesis_supply;
     mint_efuel(
         network,
         ctx.accounts.mint.to_account_info(),

@@ -312,7 +312,8 @@ async fn missed_reveal_is_slashed_and_jailed() {
     assert_err(t.reveal(&op, &tb, &sample[2..4]).await, E::RevealTooLate);
     assert_eq!(t.snapshot(&keys).await, snap);
     t.report_missed(&tb).await.unwrap();
-    let slashed = 4_000 * EFUEL * 200 / 10_000;
+    // The node knew its sample: hiding it costs the fraud slash (10 %).
+    let slashed = 4_000 * EFUEL * 1_000 / 10_000;
     let b = t.batch(&tb.key()).await.unwrap();
     assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
     let n = t.node(&op.pubkey()).await;
@@ -343,10 +344,48 @@ async fn unsealed_batch_is_missed_after_the_slot_hashes_window() {
     assert!(t.slot().await > seal_slot + 512);
     assert_err(t.seal(&tb.key()).await, E::SealTooLate);
     t.report_missed(&tb).await.unwrap();
+    // Unsealed: the cheaper slash_unavailable_bps (5 %).
+    let slashed = 4_000 * EFUEL * 500 / 10_000;
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
     assert_eq!(
-        t.batch(&tb.key()).await.unwrap().status,
-        BatchStatus::Missed
+        t.node(&op.pubkey()).await.pool_tokens,
+        4_000 * EFUEL - slashed
     );
+    assert_eq!(t.balance(&pda::treasury()).await, slashed);
+}
+
+/// No exit cheaper than being caught: a node that sees a fake leaf in its
+/// sample and withholds the reveal loses exactly what fraud costs (it used
+/// to lose the 2 % unavailability slash instead of 10 %, so cheating paid).
+#[tokio::test]
+async fn withholding_a_sampled_fake_leaf_costs_the_fraud_slash() {
+    let (mut t, op, _, _) = pool().await;
+    // 8 leaves: every leaf is sampled, so the fake one is.
+    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[6]);
+    t.submit(&op, &tb).await.unwrap();
+    t.warp_slots(default_params().seal_delay_slots + 1).await;
+    t.seal(&tb.key()).await.unwrap();
+    // The node reveals every honest leaf and withholds the fake one.
+    let honest: Vec<u32> = (0..8).filter(|i| *i != 6).collect();
+    for chunk in honest.chunks(edgefuel::proof::reveals_per_tx(8)) {
+        t.reveal(&op, &tb, chunk).await.unwrap();
+    }
+    let deadline = t.batch(&tb.key()).await.unwrap().reveal_deadline;
+    let now = t.slot().await;
+    t.jump_slots(deadline - now + 1).await;
+    t.report_missed(&tb).await.unwrap();
+    let slashed = 4_000 * EFUEL * 1_000 / 10_000;
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pool_tokens, n.status, n.batches_missed),
+        (4_000 * EFUEL - slashed, NodeStatus::Jailed, 1)
+    );
+    // No verifier voted: the whole slash goes to the treasury.
+    assert_eq!(t.balance(&pda::treasury()).await, slashed);
+    assert_eq!(t.balance(&pda::vault()).await, 4_000 * EFUEL - slashed);
 }
 
 #[tokio::test]

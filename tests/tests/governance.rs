@@ -544,9 +544,11 @@ async fn params_breaking_a_bound_or_the_incentive_rule_are_refused() {
             .await,
         E::InvalidParams,
     );
-    // Incentive rule, f_min = 10 %: the fraud slash must exceed
-    // exposure · q / (1 − q) with q = 0.9^k. Each row: (min_samples,
-    // max_exposure_bps, the largest refused slash, the smallest accepted).
+    // Incentive rule, f_min = 10 %: the cheapest exit a node has once its
+    // sample is known (the smaller of the fraud slash and the unsealed-batch
+    // slash) must exceed exposure · q / (1 − q) with q = 0.9^k. Each row:
+    // (min_samples, max_exposure_bps, the largest refused slash, the
+    // smallest accepted).
     //   k = 8, 500 bps:   q = 0.43046721 → 377.9 bps
     //   k = 4, 500 bps:   q = 0.6561     → 953.5 bps
     //   k = 8, 1 000 bps:                   755.8 bps
@@ -556,22 +558,37 @@ async fn params_breaking_a_bound_or_the_incentive_rule_are_refused() {
         let mut p = default_params();
         p.min_samples = k;
         p.max_exposure_bps = exposure;
-        p.slash_unavailable_bps = 200;
+        p.slash_unavailable_bps = refused;
         p.slash_fraud_bps = refused;
         assert_err(
             t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
                 .await,
             E::IncentiveRuleViolated,
         );
+        p.slash_unavailable_bps = accepted;
         p.slash_fraud_bps = accepted;
         t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
             .await
             .unwrap();
     }
+    // A high fraud slash does not help when letting the batch go unsealed is
+    // cheap: 10 % fraud with a 2 % unsealed slash made cheating pay.
+    let mut p = default_params();
+    p.slash_fraud_bps = 1_000;
+    p.slash_unavailable_bps = 200;
+    assert_err(
+        t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
+            .await,
+        E::IncentiveRuleViolated,
+    );
+    p.slash_unavailable_bps = 377;
+    assert!(p.validate().is_err());
+    p.slash_unavailable_bps = 378;
+    p.validate().unwrap();
     // The same rule guards initialize_network.
     let mut p = default_params();
     p.slash_fraud_bps = 377;
-    p.slash_unavailable_bps = 200;
+    p.slash_unavailable_bps = 377;
     assert!(p.validate().is_err());
 }
 

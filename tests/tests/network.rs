@@ -114,6 +114,10 @@ async fn initialize_refuses_bad_params() {
             "verify window not after reveal",
             Box::new(|p| p.verify_window_slots = p.reveal_window_slots),
         ),
+        (
+            "verifiers get < 32 slots after the reveal deadline",
+            Box::new(|p| p.verify_window_slots = p.reveal_window_slots + 31),
+        ),
         ("zero sample bps", Box::new(|p| p.sample_bps = 0)),
         ("sample bps > 100%", Box::new(|p| p.sample_bps = 10_001)),
         ("zero min samples", Box::new(|p| p.min_samples = 0)),

@@ -40,6 +40,10 @@ pub const MAX_SEAL_DELAY_SLOTS: u64 = 256;
 /// SlotHashes keeps 512 entries: a batch must be sealable inside that window.
 pub const SLOT_HASHES_WINDOW: u64 = 512;
 pub const MAX_WINDOW_SLOTS: u64 = 1_000_000;
+/// Fewest slots verifiers get after the reveal deadline
+/// (`verify_window_slots − reveal_window_slots`): a node that reveals at the
+/// last moment cannot leave them too little time and let its batch expire.
+pub const MIN_VOTING_SLOTS: u64 = 32;
 /// Largest sample a batch may require (bounded by reveal account size).
 pub const MAX_SAMPLES: u16 = 64;
 pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;

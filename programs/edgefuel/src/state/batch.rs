@@ -18,8 +18,9 @@ pub enum BatchStatus {
     Rejected,
     /// Final: no quorum within the verify window; no reward, no slash.
     Expired,
-    /// Final: not sealed within the SlotHashes window or not revealed in time;
-    /// node slashed for unavailability and jailed.
+    /// Final: not sealed within the SlotHashes window (slashed
+    /// `slash_unavailable_bps`) or sealed and not revealed in time (slashed
+    /// `slash_fraud_bps`: the node knew its sample); node jailed.
     Missed,
 }
 

@@ -1147,4 +1147,36 @@ fn batch_account(tb: &TestBatch) -> edgefuel::Batch {
         finalized_slot: 0,
         reserved: [0; 32],
     }
+
+/// Exposure is backed by stake that stays: unbonding stake may be withdrawn
+/// before a batch is settled, so it does not raise the exposure cap (it used
+/// to: 19 000 unbonding EFUEL let a 1 000 EFUEL operator put 1 000 EFUEL of
+/// unverified reward in flight, and a slash after the withdrawal landed on
+/// the operator's minimum alone).
+#[tokio::test]
+async fn unbonding_stake_does_not_back_new_work() {
+    let mut t = TestContext::new().await;
+    let op = t.staked_node(0, MIN).await;
+    let leaver = t.funded_actor(19_000 * EFUEL).await;
+    t.delegate(&leaver, &op.pubkey(), 19_000 * EFUEL)
+        .await
+        .unwrap();
+    t.undelegate(&leaver, &op.pubkey(), 19_000 * EFUEL)
+        .await
+        .unwrap();
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pool_tokens, n.bonded_tokens().unwrap()),
+        (20_000 * EFUEL, MIN)
+    );
+    // Cap: 5 % of the 1 000 bonded EFUEL = 50 EFUEL of reward (not 5 % of
+    // the 20 000 in the pool).
+    let over = t.batch_now(&op.pubkey(), 1, 10, 5 * EFUEL + 1, &[]).await;
+    let keys = [pda::network(), pda::node(&op.pubkey()), over.key()];
+    let snap = t.snapshot(&keys).await;
+    assert_err(t.submit(&op, &over).await, E::ExposureExceeded);
+    assert_eq!(t.snapshot(&keys).await, snap);
+    let at_cap = t.batch_now(&op.pubkey(), 1, 10, 5 * EFUEL, &[]).await;
+    t.submit(&op, &at_cap).await.unwrap();
+    assert_eq!(t.node(&op.pubkey()).await.pending_work, 50 * EFUEL);
 }

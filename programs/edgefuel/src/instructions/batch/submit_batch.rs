@@ -103,12 +103,15 @@ impl SubmitBatch<'_> {
             EdgeFuelError::BatchRewardAboveCap
         );
         // Exposure rule: the reward value of all unfinalized work, this batch
-        // included, may not exceed max_exposure_bps of the node pool's tokens.
+        // included, may not exceed max_exposure_bps of the node's *bonded*
+        // stake. Unbonding stake does not count: it may be withdrawn before
+        // this batch is settled. Bonded stake cannot: leaving takes
+        // `unbonding_seconds`, which outlasts a batch's life.
         let in_flight = (node.pending_work as u128)
             .checked_add(args.total_work as u128)
             .and_then(|w| w.checked_mul(params.reward_per_work_unit as u128))
             .ok_or(EdgeFuelError::MathOverflow)?;
-        let covered = math::bps_floor(node.pool_tokens, params.max_exposure_bps)?;
+        let covered = math::bps_floor(node.bonded_tokens()?, params.max_exposure_bps)?;
         require!(
             in_flight <= covered as u128,
             EdgeFuelError::ExposureExceeded
@@ -123,7 +126,8 @@ impl SubmitBatch<'_> {
 ///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^16;
 ///   1 ≤ total_work ≤ leaf_count · 2^36; `epoch` is the current epoch; the
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
-///   reward_per_work_unit ≤ pool_tokens · max_exposure_bps / 10⁴.
+///   reward_per_work_unit ≤ bonded tokens · max_exposure_bps / 10⁴
+///   (unbonding stake does not back new work).
 /// - after: a `Batch` in status Committed with its seal slot and deadlines;
 ///   node last seq = seq, pending work/batches and counters grow; the node's
 ///   epoch stats (created on first use) count the batch.

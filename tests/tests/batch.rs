@@ -577,21 +577,23 @@ async fn vote_refusals() {
 #[tokio::test]
 async fn submit_refusals() {
     let (mut t, op, alice, _) = pool().await;
-    let tb = TestBatch::new(&op.pubkey(), 5, 16, WORK_PER_LEAF, &[]);
+    let tb = TestBatch::new(&op.pubkey(), 1, 16, WORK_PER_LEAF, &[]);
     t.submit(&op, &tb).await.unwrap();
     let node_key = pda::node(&op.pubkey());
     let keys = [pda::network(), node_key];
     let snap = t.snapshot(&keys).await;
-    // Replayed and lower sequence numbers.
-    let replay = TestBatch::new(&op.pubkey(), 5, 16, WORK_PER_LEAF, &[]);
+    // Replayed, lower and skipping sequence numbers: only last + 1 = 2 goes.
+    let replay = TestBatch::new(&op.pubkey(), 1, 16, WORK_PER_LEAF, &[]);
     assert!(
         t.submit(&op, &replay).await.is_err(),
         "same PDA cannot be created twice"
     );
-    let lower = TestBatch::new(&op.pubkey(), 4, 16, WORK_PER_LEAF, &[]);
-    assert_err(t.submit(&op, &lower).await, E::SeqNotIncreasing);
+    for seq in [0, 3, u64::MAX] {
+        let wrong = TestBatch::new(&op.pubkey(), seq, 16, WORK_PER_LEAF, &[]);
+        assert_err(t.submit(&op, &wrong).await, E::SeqNotNext);
+    }
     // Not the agent or operator.
-    let tb6 = TestBatch::new(&op.pubkey(), 6, 16, WORK_PER_LEAF, &[]);
+    let tb6 = TestBatch::new(&op.pubkey(), 2, 16, WORK_PER_LEAF, &[]);
     assert_err(t.submit(&alice, &tb6).await, E::NotAgent);
     // Bad shapes.
     let mut args = tb6.args();
@@ -1179,4 +1181,27 @@ async fn unbonding_stake_does_not_back_new_work() {
     let at_cap = t.batch_now(&op.pubkey(), 1, 10, 5 * EFUEL, &[]).await;
     t.submit(&op, &at_cap).await.unwrap();
     assert_eq!(t.node(&op.pubkey()).await.pending_work, 50 * EFUEL);
+}
+
+/// Sequence numbers cannot be exhausted: a compromised agent key that
+/// submits `seq = u64::MAX` is refused (it used to succeed, after which no
+/// seq could ever be greater and the node could never submit again).
+#[tokio::test]
+async fn agent_key_cannot_exhaust_sequence_numbers() {
+    let (mut t, op, _, _) = pool().await;
+    let agent = t.actor().await;
+    t.set_agent_key(&op, &op.pubkey(), agent.pubkey())
+        .await
+        .unwrap();
+    let max = TestBatch::new(&op.pubkey(), u64::MAX, 8, WORK_PER_LEAF, &[]);
+    let keys = [pda::node(&op.pubkey()), max.key()];
+    let snap = t.snapshot(&keys).await;
+    assert_err(t.submit(&agent, &max).await, E::SeqNotNext);
+    assert_eq!(t.snapshot(&keys).await, snap);
+    // The node goes on with 1, 2, …
+    for seq in 1..=2 {
+        let tb = TestBatch::new(&op.pubkey(), seq, 8, WORK_PER_LEAF, &[]);
+        t.submit(&agent, &tb).await.unwrap();
+        assert_eq!(t.node(&op.pubkey()).await.last_batch_seq, seq);
+    }
 }

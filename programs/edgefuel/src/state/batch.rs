@@ -127,7 +127,7 @@ pub struct Batch {
     pub bump: u8,
     /// The node that committed it.
     pub node: Pubkey,
-    /// Per-node sequence number (strictly increasing).
+    /// Per-node sequence number (1, 2, 3, … without gaps).
     pub seq: u64,
     /// Hash of the root of the Merkle sum tree over the receipt leaves.
     pub root: [u8; 32],

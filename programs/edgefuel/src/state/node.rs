@@ -108,7 +108,8 @@ pub struct Node {
     pub commission_owed: u64,
     /// Open delegation accounts.
     pub delegation_count: u32,
-    /// Highest batch sequence number submitted.
+    /// Sequence number of the last batch submitted (0 before the first);
+    /// the next batch must be this + 1.
     pub last_batch_seq: u64,
     /// Work units committed and not yet finalized.
     pub pending_work: u64,

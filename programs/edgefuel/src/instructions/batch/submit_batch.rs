@@ -10,7 +10,7 @@ use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct SubmitBatchArgs {
-    /// Per-node sequence number, strictly greater than the last one.
+    /// Per-node sequence number: the node's `last_batch_seq` + 1.
     pub seq: u64,
     /// Hash of the root of the Merkle sum tree over the receipt leaves (see
     /// `proof.rs`).
@@ -80,9 +80,11 @@ impl SubmitBatch<'_> {
             node.is_eligible(params.min_node_stake)?,
             EdgeFuelError::BelowMinStake
         );
+        // seq = last + 1: no gaps, so a (compromised) agent key cannot jump
+        // to u64::MAX and leave the node unable to ever submit again.
         require!(
-            args.seq > node.last_batch_seq,
-            EdgeFuelError::SeqNotIncreasing
+            Some(args.seq) == node.last_batch_seq.checked_add(1),
+            EdgeFuelError::SeqNotNext
         );
         let max_work = (args.leaf_count as u128) * (MAX_WORK_PER_LEAF as u128);
         require!(
@@ -123,7 +125,7 @@ impl SubmitBatch<'_> {
 /// Specification:
 /// - before: signer is the node's agent or operator; submissions not paused;
 ///   node active (not jailed, not exiting) and eligible (operator's own bonded
-///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^16;
+///   stake ≥ min_node_stake); `seq` = last seq + 1; 1 ≤ leaf_count ≤ 2^16;
 ///   1 ≤ total_work ≤ leaf_count · 2^36; `epoch` is the current epoch; the
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
 ///   reward_per_work_unit ≤ bonded tokens · max_exposure_bps / 10⁴

@@ -111,9 +111,21 @@ pub fn metadata(commission_bps: u16) -> NodeMetadata {
 }
 
 impl TestContext {
-    /// Boots the chain without a network.
+    /// Boots the chain without a network. The program's ProgramData account
+    /// names the fixture's payer as upgrade authority, as the upgradeable
+    /// loader would after a deploy by that key.
     pub async fn boot() -> Self {
-        let ctx = program_test().start_with_context().await;
+        let mut ctx = program_test().start_with_context().await;
+        let (address, owner, data) = edgefuel::native::program_data_account(&ctx.payer.pubkey());
+        let rent: anchor_lang::prelude::Rent = ctx.banks_client.get_sysvar().await.unwrap();
+        let account = solana_account::Account {
+            lamports: rent.minimum_balance(data.len()),
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        };
+        ctx.set_account(&address, &account.into());
         let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await.unwrap();
         clock.unix_timestamp = START_TIME;
         ctx.set_sysvar(&clock);
@@ -159,7 +171,7 @@ impl TestContext {
             verifier_threshold,
             genesis_supply,
         };
-        ix::initialize_network(&self.payer(), &self.whale.pubkey(), args)
+        ix::initialize_network(&self.payer(), &self.payer(), &self.whale.pubkey(), args)
     }
 
     /// Signs with the payer plus `signers` on a fresh blockhash and processes.

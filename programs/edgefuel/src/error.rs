@@ -152,4 +152,6 @@ pub enum EdgeFuelError {
     JobSpecMismatch,
     #[msg("The leaf's work_units differ from the revealed spec's work formula")]
     WorkUnitsMismatch,
+    #[msg("Only the program's upgrade authority (from its ProgramData account) may initialize the network")]
+    NotUpgradeAuthority,
 }

@@ -666,3 +666,57 @@ async fn nobody_but_governance_changes_params() {
         assert!(names.contains(&expected), "IDL lists {expected}");
     }
 }
+
+/// Nothing stranded by a parameter change: a batch with a Valid quorum is
+/// paid at the rate fixed when it was committed, and a cap lowered below its
+/// reward for good cannot hold it forever — after `MAX_DEFERRAL_EPOCHS` it is
+/// accepted with what the epoch budget has left, so its rent and the node's
+/// in-flight work are released. (It used to fail EmissionCapExceeded in
+/// every epoch: unfinalizable and unclosable.)
+#[tokio::test]
+async fn lowered_emission_cap_does_not_strand_a_valid_batch() {
+    let (mut t, op, alice, _) = dao().await;
+    // 10 leaves of 10 EFUEL of work at 1 unit/work: 100 EFUEL.
+    let tb = t.batch_now(&op.pubkey(), 1, 10, 10 * EFUEL, &[]).await;
+    t.commit_and_reveal(&op, &tb).await;
+    for i in 0..2 {
+        let v = t.verifiers[i].insecure_clone();
+        t.vote(&v, &tb.key(), Verdict::Valid).await.unwrap();
+    }
+    assert_eq!(t.batch(&tb.key()).await.unwrap().reward_rate, 1);
+
+    // Governance lowers the cap to 40 EFUEL and triples the rate.
+    let mut params = default_params();
+    params.epoch_emission_cap = 40 * EFUEL;
+    params.reward_per_work_unit = 3;
+    let id = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(params))
+        .await
+        .unwrap();
+    t.advance_time(1).await;
+    t.pass(id, &[(&alice, &op.pubkey()), (&op, &op.pubkey())])
+        .await;
+    t.execute_proposal(id, None).await.unwrap();
+    assert_eq!(t.network().await.params, params);
+    let epoch_now = (t.now().await / params.epoch_seconds) as u64;
+    assert!(epoch_now >= tb.epoch + edgefuel::constants::MAX_DEFERRAL_EPOCHS);
+
+    // Past the deferral: accepted with the 40 EFUEL the budget holds (at the
+    // batch's own rate it earned 100, at today's it would be 300).
+    t.finalize(&tb, &[]).await.unwrap();
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.reward), (BatchStatus::Accepted, 40 * EFUEL));
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pending_work, n.pending_batches, n.verified_work),
+        (0, 0, 100 * EFUEL)
+    );
+    let net = t.network().await;
+    assert_eq!(
+        (net.epoch_emitted, net.total_rewards_accrued),
+        (40 * EFUEL, 40 * EFUEL)
+    );
+    // Final, so its rent goes back to the operator.
+    t.close_batch(&tb).await.unwrap();
+    assert!(t.batch(&tb.key()).await.is_none());
+}

@@ -61,6 +61,21 @@ pub const MAX_BATCH_LEAVES: u32 = 1 << 16;
 pub const MAX_WORK_PER_LEAF: u64 = edgefuel_spec::limits::MAX_WORK_UNITS;
 /// Longest job shape a reveal may carry and a `RevealedLeaf` stores (bytes).
 pub const MAX_SHAPE_LEN: usize = edgefuel_spec::MAX_SHAPE_LEN;
+/// Epochs after its commit epoch during which an accepted batch whose reward
+/// does not fit the epoch's emission budget waits for a fresh budget; from
+/// epoch `batch.epoch + MAX_DEFERRAL_EPOCHS` on it is paid what the budget
+/// has left, so a lowered cap can never hold a batch (its rent and the
+/// node's in-flight work) forever.
+pub const MAX_DEFERRAL_EPOCHS: u64 = 2;
+/// Highest `approval_threshold_bps`: yes must beat at most 80 % of yes + no,
+/// so one large holder voting no cannot veto everything forever.
+pub const MAX_APPROVAL_THRESHOLD_BPS: u16 = 8_000;
+/// Highest `quorum_bps`: a proposal never needs more than half of all
+/// bonded stake to turn out.
+pub const MAX_QUORUM_BPS: u16 = 5_000;
+/// A passed proposal may be executed during this long after `executable_at`
+/// (seconds); after that it expires unexecuted.
+pub const EXECUTION_WINDOW_SECONDS: i64 = 14 * 24 * 3600;
 /// `Proposal` PDA: `[SEED_PROPOSAL, id u64 LE]`.
 pub const SEED_PROPOSAL: &[u8] = b"proposal";
 /// `ProposalVote` PDA: `[SEED_PROPOSAL_VOTE, proposal, delegation]`.

@@ -178,8 +178,11 @@ pub struct Batch {
     pub slashed: u64,
     /// Slot of finalization (0 until final).
     pub finalized_slot: u64,
+    /// Reward per work unit fixed at submit (base units): an accepted batch
+    /// is paid at this rate, whatever governance sets later.
+    pub reward_rate: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 24],
 }
 
 /// The batch account must stay creatable by `submit_batch` in one instruction.

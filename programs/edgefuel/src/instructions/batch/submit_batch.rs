@@ -130,7 +130,8 @@ impl SubmitBatch<'_> {
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
 ///   reward_per_work_unit ≤ bonded tokens · max_exposure_bps / 10⁴
 ///   (unbonding stake does not back new work).
-/// - after: a `Batch` in status Committed with its seal slot and deadlines;
+/// - after: a `Batch` in status Committed with its seal slot, deadlines and
+///   the reward rate in force (it is paid at that rate);
 ///   node last seq = seq, pending work/batches and counters grow; the node's
 ///   epoch stats (created on first use) count the batch.
 #[access_control(ctx.accounts.validate(&args))]
@@ -161,6 +162,7 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
         .ok_or(EdgeFuelError::MathOverflow)?;
     batch.status = BatchStatus::Committed;
     batch.quorum = Quorum::Pending;
+    batch.reward_rate = params.reward_per_work_unit;
 
     let node = &mut ctx.accounts.node;
     node.last_batch_seq = args.seq;

@@ -720,3 +720,104 @@ async fn lowered_emission_cap_does_not_strand_a_valid_batch() {
     t.close_batch(&tb).await.unwrap();
     assert!(t.batch(&tb.key()).await.is_none());
 }
+
+/// Governance stays live: params that would let nothing pass again (a
+/// near-unanimous threshold, a quorum above half, a proposal stake above
+/// what an operator needs) are refused, by governance itself too.
+#[tokio::test]
+async fn governance_cannot_brick_itself() {
+    let (mut t, op, alice, _) = dao().await;
+    let bricks: [(&str, fn(&mut edgefuel::Params)); 3] = [
+        ("approval 100 %", |p| p.approval_threshold_bps = 10_000),
+        ("quorum 100 %", |p| p.quorum_bps = 10_000),
+        ("proposal stake = all supply", |p| {
+            p.min_proposal_stake = GENESIS_SUPPLY
+        }),
+    ];
+    for (name, brick) in bricks {
+        let mut p = default_params();
+        brick(&mut p);
+        let count = t.network().await.proposal_count;
+        assert_err(
+            t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
+                .await,
+            E::InvalidParams,
+        );
+        assert_eq!(t.network().await.proposal_count, count, "{name}");
+    }
+    // The highest allowed values still validate.
+    let mut p = default_params();
+    p.approval_threshold_bps = 8_000;
+    p.quorum_bps = 5_000;
+    p.min_proposal_stake = p.min_node_stake;
+    p.validate().unwrap();
+}
+
+/// A passed proposal expires if nobody executes it within the execution
+/// window; executing it then applies nothing.
+#[tokio::test]
+async fn passed_proposal_expires_after_the_execution_window() {
+    let (mut t, op, alice, _) = dao().await;
+    let g = Pubkey::new_unique();
+    let id = t
+        .propose(&alice, &op.pubkey(), ProposalAction::SetGuardian(g))
+        .await
+        .unwrap();
+    t.pass(id, &[(&alice, &op.pubkey()), (&op, &op.pubkey())])
+        .await;
+    let p = t.proposal(id).await;
+    let deadline = p.executable_at + edgefuel::constants::EXECUTION_WINDOW_SECONDS;
+    let now = t.now().await;
+    t.advance_time(deadline - now + 1).await;
+    let guardian = t.network().await.guardian;
+    t.execute_proposal(id, None).await.unwrap();
+    let p = t.proposal(id).await;
+    assert_eq!(
+        (p.status, p.executed_at),
+        (ProposalStatus::Expired, deadline + 1)
+    );
+    assert_eq!(t.network().await.guardian, guardian);
+    assert_err(t.execute_proposal(id, None).await, E::ProposalNotPassed);
+}
+
+/// An older params proposal executed after a newer one changed the params
+/// would silently undo that change: it fails instead (params version).
+#[tokio::test]
+async fn stale_params_proposal_cannot_undo_a_newer_change() {
+    let (mut t, op, alice, _) = dao().await;
+    let mut older = default_params();
+    older.sample_bps = 200;
+    let mut newer = default_params();
+    newer.jail_seconds = 3_600;
+    let a = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(older))
+        .await
+        .unwrap();
+    let b = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(newer))
+        .await
+        .unwrap();
+    assert_eq!(t.proposal(a).await.params_version, 1);
+    t.advance_time(1).await;
+    for id in [a, b] {
+        for voter in [&alice, &op] {
+            t.cast_vote(voter, &op.pubkey(), id, VoteChoice::Yes)
+                .await
+                .unwrap();
+        }
+    }
+    t.advance_time(default_params().voting_seconds).await;
+    for id in [a, b] {
+        t.finalize_proposal(id).await.unwrap();
+    }
+    t.advance_time(default_params().timelock_seconds).await;
+    // The newer change lands first.
+    t.execute_proposal(b, None).await.unwrap();
+    assert_eq!(t.network().await.params, newer);
+    assert_eq!(t.network().await.params_version, 2);
+    // The older one would put jail_seconds back: refused, nothing applied.
+    t.execute_proposal(a, None).await.unwrap();
+    assert_eq!(t.proposal(a).await.status, ProposalStatus::Failed);
+    assert_eq!(t.network().await.params, newer);
+    assert_eq!(t.network().await.params_version, 2);
+}

@@ -148,6 +148,16 @@ async fn initialize_refuses_bad_params() {
             "approval below half",
             Box::new(|p| p.approval_threshold_bps = 4_999),
         ),
+        // Governance must stay able to pass proposals.
+        (
+            "approval near unanimity",
+            Box::new(|p| p.approval_threshold_bps = 8_001),
+        ),
+        ("quorum above half", Box::new(|p| p.quorum_bps = 5_001)),
+        (
+            "proposal stake above the node minimum",
+            Box::new(|p| p.min_proposal_stake = p.min_node_stake + 1),
+        ),
     ];
     let mut p = default_params();
     p.unbonding_seconds = 327;

@@ -1,6 +1,7 @@
 //! The `Network` account: one per deployment.
 use crate::constants::*;
 use crate::error::EdgeFuelError;
+use crate::math::AddChecked;
 use crate::state::{Node, Params};
 use anchor_lang::prelude::*;
 
@@ -81,8 +82,11 @@ pub struct Network {
     /// EFUEL minted at genesis (base units): the mint's supply is always
     /// `genesis_supply` + Σ nodes' `total_claimed`.
     pub genesis_supply: u64,
+    /// Bumped by every params change (1 after initialization): a proposal
+    /// to update params executes only on the version it was created on.
+    pub params_version: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 120],
+    pub reserved: [u8; 112],
 }
 
 impl Network {
@@ -130,7 +134,7 @@ impl Network {
     pub fn apply_params(&mut self, params: Params) -> Result<()> {
         params.validate()?;
         self.params = params;
-        Ok(())
+        self.params_version.add_checked(1)
     }
 
     /// Replaces the verifier set and threshold after checking them.

@@ -52,15 +52,16 @@ pub struct Params {
     /// Cap on unverified exposure: the reward value of a node's unfinalized
     /// work may not exceed this share of its pool's tokens (bps, 1 ..= 10 000).
     pub max_exposure_bps: u16,
-    /// Bonded stake a delegation needs to create a proposal (base units).
+    /// Bonded stake a delegation needs to create a proposal (base units);
+    /// ≤ `min_node_stake`, so every node operator can propose.
     pub min_proposal_stake: u64,
     /// Length of a proposal's voting window (seconds). 1 ..= 60 days.
     pub voting_seconds: i64,
     /// Delay between a proposal passing and its execution (seconds). 0 ..= 60 days.
     pub timelock_seconds: i64,
-    /// Turnout needed, as a share of all bonded stake (bps, 1 ..= 10 000).
+    /// Turnout needed, as a share of all bonded stake (bps, 1 ..= 5 000).
     pub quorum_bps: u16,
-    /// Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 10 000).
+    /// Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 8 000).
     pub approval_threshold_bps: u16,
 }
 
@@ -90,8 +91,7 @@ impl Params {
             && (1..=bps).contains(&self.max_exposure_bps)
             && (1..=MAX_GOVERNANCE_SECONDS).contains(&self.voting_seconds)
             && (0..=MAX_GOVERNANCE_SECONDS).contains(&self.timelock_seconds)
-            && (1..=bps).contains(&self.quorum_bps)
-            && (5_000..=bps).contains(&self.approval_threshold_bps);
+            && self.governance_stays_live();
         require!(
             ok && self.unbonding_outlasts_batches(),
             EdgeFuelError::InvalidParams
@@ -101,6 +101,15 @@ impl Params {
             EdgeFuelError::IncentiveRuleViolated
         );
         Ok(())
+    }
+
+    /// Governance can always pass a proposal: the quorum is at most half of
+    /// the bonded stake, the approval threshold at most 80 % of yes + no, and
+    /// any node operator holds enough stake to propose.
+    pub fn governance_stays_live(&self) -> bool {
+        (1..=MAX_QUORUM_BPS).contains(&self.quorum_bps)
+            && (5_000..=MAX_APPROVAL_THRESHOLD_BPS).contains(&self.approval_threshold_bps)
+            && self.min_proposal_stake <= self.min_node_stake
     }
 
     /// Unbonding stake stays slashable for at least a batch's whole life.

@@ -942,17 +942,17 @@ impl TestContext {
         tb
     }
 
-    /// A fraud caught: batch `seq` of 8 leaves (all sampled) with one fake
-    /// leaf is committed and revealed by `operator`, verifiers 0 and 1 vote
-    /// Invalid and it is finalized (Rejected: fraud slash, bounty, jail).
+    /// A fraud caught: batch `seq` of one leaf (so it is sampled) with a
+    /// fake output is committed and revealed by `operator`, verifiers 0 and 1
+    /// vote Invalid and it is finalized (Rejected: fraud slash, bounty, jail).
     pub async fn caught_fraud(&mut self, operator: &Keypair, seq: u64) -> TestBatch {
         let tb = self
-            .batch_now(&operator.pubkey(), seq, 8, 1_000, &[3])
+            .batch_now(&operator.pubkey(), seq, 1, 1_000, &[0])
             .await;
         self.commit_and_reveal(operator, &tb).await;
         let evidence = Verdict::Invalid {
-            leaf_index: 3,
-            expected_commitment: tb.truth[3],
+            leaf_index: 0,
+            expected_commitment: tb.truth[0],
         };
         for i in 0..2 {
             let v = self.verifiers[i].insecure_clone();

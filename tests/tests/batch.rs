@@ -361,16 +361,25 @@ async fn unsealed_batch_is_missed_after_the_slot_hashes_window() {
 #[tokio::test]
 async fn withholding_a_sampled_fake_leaf_costs_the_fraud_slash() {
     let (mut t, op, _, _) = pool().await;
-    // 8 leaves: every leaf is sampled, so the fake one is.
-    let tb = TestBatch::new(&op.pubkey(), 1, 8, WORK_PER_LEAF, &[6]);
+    // Leaf 6 holds nearly all the work, so the work-weighted sample lands
+    // in it (each point misses it with probability 7·10³ / 10⁸).
+    let mut shapes = vec![gemm_with_work(1_000); 8];
+    shapes[6] = gemm_with_work(WORK_PER_LEAF);
+    let mut tb = TestBatch::with_shapes(&op.pubkey(), 1, shapes, &[6]);
+    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
     t.submit(&op, &tb).await.unwrap();
     t.warp_slots(default_params().seal_delay_slots + 1).await;
     t.seal(&tb.key()).await.unwrap();
-    // The node reveals every honest leaf and withholds the fake one.
-    let honest: Vec<u32> = (0..8).filter(|i| *i != 6).collect();
-    for chunk in honest.chunks(edgefuel::proof::reveals_per_tx(8)) {
-        t.reveal(&op, &tb, chunk).await.unwrap();
+    let sampled = t.sampled_leaves(&tb).await;
+    assert!(sampled.contains(&6));
+    // The node reveals every honest sampled leaf and withholds the fake one.
+    for leaf in sampled.iter().filter(|i| **i != 6) {
+        t.reveal(&op, &tb, &[*leaf]).await.unwrap();
     }
+    assert_eq!(
+        t.batch(&tb.key()).await.unwrap().status,
+        BatchStatus::Sealed
+    );
     let deadline = t.batch(&tb.key()).await.unwrap().reveal_deadline;
     let now = t.slot().await;
     t.jump_slots(deadline - now + 1).await;
@@ -872,13 +881,13 @@ async fn submit_seal_try_reveal(
     answer
 }
 
-/// The missed batch is slashed like any unrevealed one and earns nothing.
+/// The missed batch is slashed like any sealed batch left unrevealed (the
+/// fraud slash: the node knew its sample) and earns nothing.
 async fn assert_missed_and_slashed(t: &mut TestContext, op: &Keypair, tb: &TestBatch) {
     let pool = t.node(&op.pubkey()).await.pool_tokens;
     let supply = t.mint_supply().await;
     t.report_missed(tb).await.unwrap();
-    let slashed =
-        (pool as u128 * default_params().slash_unavailable_bps as u128).div_ceil(10_000) as u64;
+    let slashed = (pool as u128 * default_params().slash_fraud_bps as u128).div_ceil(10_000) as u64;
     let b = t.batch(&tb.key()).await.unwrap();
     assert_eq!(
         (b.status, b.reward, b.slashed),
@@ -1147,8 +1156,10 @@ fn batch_account(tb: &TestBatch) -> edgefuel::Batch {
         reward: 0,
         slashed: 0,
         finalized_slot: 0,
-        reserved: [0; 32],
+        reward_rate: 1,
+        reserved: [0; 24],
     }
+}
 
 /// Exposure is backed by stake that stays: unbonding stake may be withdrawn
 /// before a batch is settled, so it does not raise the exposure cap (it used
@@ -1173,7 +1184,10 @@ async fn unbonding_stake_does_not_back_new_work() {
     );
     // Cap: 5 % of the 1 000 bonded EFUEL = 50 EFUEL of reward (not 5 % of
     // the 20 000 in the pool).
-    let over = t.batch_now(&op.pubkey(), 1, 10, 5 * EFUEL + 1, &[]).await;
+    let mut shapes = vec![gemm_with_work(5 * EFUEL); 10];
+    shapes.push(gemm_with_work(1));
+    let mut over = TestBatch::with_shapes(&op.pubkey(), 1, shapes, &[]);
+    over.epoch = (t.now().await / default_params().epoch_seconds) as u64;
     let keys = [pda::network(), pda::node(&op.pubkey()), over.key()];
     let snap = t.snapshot(&keys).await;
     assert_err(t.submit(&op, &over).await, E::ExposureExceeded);

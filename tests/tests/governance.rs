@@ -727,7 +727,8 @@ async fn lowered_emission_cap_does_not_strand_a_valid_batch() {
 #[tokio::test]
 async fn governance_cannot_brick_itself() {
     let (mut t, op, alice, _) = dao().await;
-    let bricks: [(&str, fn(&mut edgefuel::Params)); 3] = [
+    type Brick = fn(&mut edgefuel::Params);
+    let bricks: [(&str, Brick); 3] = [
         ("approval 100 %", |p| p.approval_threshold_bps = 10_000),
         ("quorum 100 %", |p| p.quorum_bps = 10_000),
         ("proposal stake = all supply", |p| {

@@ -161,6 +161,9 @@ fn network_init_from_a_bootstrap_file_on_a_bare_chain() {
             file.to_str().unwrap(),
             "--param",
             "min_node_stake=5000000000",
+            // Every operator must be able to propose: ≤ min_node_stake.
+            "--param",
+            "min_proposal_stake=5000000000",
         ],
     );
     assert_eq!(init["genesis_supply"], 1_000_500_000_000u64);

@@ -7,8 +7,19 @@ use crate::math::AddChecked;
 use crate::state::{Batch, BatchStatus, Params};
 use anchor_lang::prelude::*;
 
-/// Whether a batch may be reported missed at `slot`, and the slash (bps)
-/// it then costs: `None` while it may still be sealed or revealed.
+/// Whether a batch may be reported missed at `slot`.
+pub fn is_missed(batch: &Batch, slot: u64) -> Result<bool> {
+    Ok(match batch.status {
+        // Nobody sealed it while the seal slot was in SlotHashes.
+        BatchStatus::Committed => slot > batch.seal_slot.saturating_add(SLOT_HASHES_WINDOW),
+        // Sealed but not fully revealed by the reveal deadline.
+        BatchStatus::Sealed => slot > batch.reveal_deadline,
+        _ => return err!(EdgeFuelError::WrongBatchStatus),
+    })
+}
+
+/// The slash (bps) a batch costs if reported missed at `slot`: `None` while
+/// it may still be sealed or revealed.
 ///
 /// A sealed batch whose sample was not fully revealed costs the fraud slash:
 /// the node knew its sample and chose not to show it, so hiding a drawn fake
@@ -16,14 +27,14 @@ use anchor_lang::prelude::*;
 /// `slash_unavailable_bps` (nobody sealed it; the node could have); the
 /// incentive rule in `Params::validate` is computed with this cheaper exit.
 pub fn missed_slash_bps(batch: &Batch, params: &Params, slot: u64) -> Result<Option<u16>> {
-    Ok(match batch.status {
-        // Nobody sealed it while the seal slot was in SlotHashes.
-        BatchStatus::Committed => (slot > batch.seal_slot.saturating_add(SLOT_HASHES_WINDOW))
-            .then_some(params.slash_unavailable_bps),
-        // Sealed but not fully revealed by the reveal deadline.
-        BatchStatus::Sealed => (slot > batch.reveal_deadline).then_some(params.slash_fraud_bps),
-        _ => return err!(EdgeFuelError::WrongBatchStatus),
-    })
+    if !is_missed(batch, slot)? {
+        return Ok(None);
+    }
+    Ok(Some(if batch.status == BatchStatus::Committed {
+        params.slash_unavailable_bps
+    } else {
+        params.slash_fraud_bps
+    }))
 }
 
 /// Specification:

@@ -131,7 +131,15 @@ async fn run(args: Args) -> Result<()> {
     }
 
     // 3. Initialize (or simulate).
-    let instr = ix::initialize_network(&payer.pubkey(), &want.genesis_owner, want.args.clone());
+    // Only the program's upgrade authority may initialize: the payer keypair
+    // must be it.
+    client.require_upgrade_authority(&payer.pubkey()).await?;
+    let instr = ix::initialize_network(
+        &payer.pubkey(),
+        &payer.pubkey(),
+        &want.genesis_owner,
+        want.args.clone(),
+    );
     if args.dry_run {
         let (failure, logs) = client.simulate(&[instr], &[&payer]).await?;
         for l in &logs {

@@ -28,6 +28,8 @@ use solana_transaction_error::TransactionError;
 pub use solana_keypair;
 pub use solana_signer;
 
+pub mod invariants;
+
 /// One EFUEL in base units.
 pub use edgefuel_client::amount::EFUEL;
 /// Genesis supply minted to the fixture's treasury-of-funds wallet.
@@ -93,6 +95,8 @@ pub struct TestContext {
     pub verifiers: Vec<Keypair>,
     /// Holds the genesis supply; funds every actor.
     pub whale: Keypair,
+    /// Nodes and delegations seen so far, for the network invariants.
+    pub seen: invariants::Seen,
 }
 
 /// Metadata the fixture registers nodes with.
@@ -107,9 +111,21 @@ pub fn metadata(commission_bps: u16) -> NodeMetadata {
 }
 
 impl TestContext {
-    /// Boots the chain without a network.
+    /// Boots the chain without a network. The program's ProgramData account
+    /// names the fixture's payer as upgrade authority, as the upgradeable
+    /// loader would after a deploy by that key.
     pub async fn boot() -> Self {
-        let ctx = program_test().start_with_context().await;
+        let mut ctx = program_test().start_with_context().await;
+        let (address, owner, data) = edgefuel::native::program_data_account(&ctx.payer.pubkey());
+        let rent: anchor_lang::prelude::Rent = ctx.banks_client.get_sysvar().await.unwrap();
+        let account = solana_account::Account {
+            lamports: rent.minimum_balance(data.len()),
+            data,
+            owner,
+            executable: false,
+            rent_epoch: 0,
+        };
+        ctx.set_account(&address, &account.into());
         let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await.unwrap();
         clock.unix_timestamp = START_TIME;
         ctx.set_sysvar(&clock);
@@ -118,6 +134,7 @@ impl TestContext {
             guardian: Keypair::new(),
             verifiers: (0..3).map(|_| Keypair::new()).collect(),
             whale: Keypair::new(),
+            seen: invariants::Seen::default(),
         }
     }
 
@@ -154,10 +171,12 @@ impl TestContext {
             verifier_threshold,
             genesis_supply,
         };
-        ix::initialize_network(&self.payer(), &self.whale.pubkey(), args)
+        ix::initialize_network(&self.payer(), &self.payer(), &self.whale.pubkey(), args)
     }
 
     /// Signs with the payer plus `signers` on a fresh blockhash and processes.
+    /// After a success, the network invariants are asserted
+    /// ([`invariants`]): every step of every story checks them.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> TxResult {
         let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
         let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
@@ -169,7 +188,15 @@ impl TestContext {
             blockhash,
         );
         match self.ctx.banks_client.process_transaction(tx).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                let keys: Vec<Pubkey> = ixs
+                    .iter()
+                    .flat_map(|ix| ix.accounts.iter().map(|m| m.pubkey))
+                    .collect();
+                self.see(keys).await;
+                self.assert_invariants().await;
+                Ok(())
+            }
             Err(BanksClientError::TransactionError(e)) => Err(e),
             Err(BanksClientError::SimulationError { err, .. }) => Err(err),
             Err(e) => panic!("transport error: {e}"),
@@ -487,6 +514,7 @@ impl TestContext {
         data.resize(acc.data.len(), 0);
         acc.data = data;
         self.ctx.set_account(&key, &acc.into());
+        self.seen.forged = true;
     }
 }
 
@@ -911,6 +939,27 @@ impl TestContext {
     ) -> TestBatch {
         let mut tb = TestBatch::new(operator, seq, n, work_per_leaf, fake);
         tb.epoch = (self.now().await / default_params().epoch_seconds) as u64;
+        tb
+    }
+
+    /// A fraud caught: batch `seq` of one leaf (so it is sampled) with a
+    /// fake output is committed and revealed by `operator`, verifiers 0 and 1
+    /// vote Invalid and it is finalized (Rejected: fraud slash, bounty, jail).
+    pub async fn caught_fraud(&mut self, operator: &Keypair, seq: u64) -> TestBatch {
+        let tb = self
+            .batch_now(&operator.pubkey(), seq, 1, 1_000, &[0])
+            .await;
+        self.commit_and_reveal(operator, &tb).await;
+        let evidence = Verdict::Invalid {
+            leaf_index: 0,
+            expected_commitment: tb.truth[0],
+        };
+        for i in 0..2 {
+            let v = self.verifiers[i].insecure_clone();
+            self.vote(&v, &tb.key(), evidence).await.unwrap();
+        }
+        let bounty_to = self.verifier_accounts().await;
+        self.finalize(&tb, &bounty_to[..2]).await.unwrap();
         tb
     }
 

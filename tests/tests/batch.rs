@@ -312,7 +312,8 @@ async fn missed_reveal_is_slashed_and_jailed() {
     assert_err(t.reveal(&op, &tb, &sample[2..4]).await, E::RevealTooLate);
     assert_eq!(t.snapshot(&keys).await, snap);
     t.report_missed(&tb).await.unwrap();
-    let slashed = 4_000 * EFUEL * 200 / 10_000;
+    // The node knew its sample: hiding it costs the fraud slash (10 %).
+    let slashed = 4_000 * EFUEL * 1_000 / 10_000;
     let b = t.batch(&tb.key()).await.unwrap();
     assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
     let n = t.node(&op.pubkey()).await;
@@ -343,10 +344,57 @@ async fn unsealed_batch_is_missed_after_the_slot_hashes_window() {
     assert!(t.slot().await > seal_slot + 512);
     assert_err(t.seal(&tb.key()).await, E::SealTooLate);
     t.report_missed(&tb).await.unwrap();
+    // Unsealed: the cheaper slash_unavailable_bps (5 %).
+    let slashed = 4_000 * EFUEL * 500 / 10_000;
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
+    assert_eq!(
+        t.node(&op.pubkey()).await.pool_tokens,
+        4_000 * EFUEL - slashed
+    );
+    assert_eq!(t.balance(&pda::treasury()).await, slashed);
+}
+
+/// No exit cheaper than being caught: a node that sees a fake leaf in its
+/// sample and withholds the reveal loses exactly what fraud costs (it used
+/// to lose the 2 % unavailability slash instead of 10 %, so cheating paid).
+#[tokio::test]
+async fn withholding_a_sampled_fake_leaf_costs_the_fraud_slash() {
+    let (mut t, op, _, _) = pool().await;
+    // Leaf 6 holds nearly all the work, so the work-weighted sample lands
+    // in it (each point misses it with probability 7·10³ / 10⁸).
+    let mut shapes = vec![gemm_with_work(1_000); 8];
+    shapes[6] = gemm_with_work(WORK_PER_LEAF);
+    let mut tb = TestBatch::with_shapes(&op.pubkey(), 1, shapes, &[6]);
+    tb.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    t.submit(&op, &tb).await.unwrap();
+    t.warp_slots(default_params().seal_delay_slots + 1).await;
+    t.seal(&tb.key()).await.unwrap();
+    let sampled = t.sampled_leaves(&tb).await;
+    assert!(sampled.contains(&6));
+    // The node reveals every honest sampled leaf and withholds the fake one.
+    for leaf in sampled.iter().filter(|i| **i != 6) {
+        t.reveal(&op, &tb, &[*leaf]).await.unwrap();
+    }
     assert_eq!(
         t.batch(&tb.key()).await.unwrap().status,
-        BatchStatus::Missed
+        BatchStatus::Sealed
     );
+    let deadline = t.batch(&tb.key()).await.unwrap().reveal_deadline;
+    let now = t.slot().await;
+    t.jump_slots(deadline - now + 1).await;
+    t.report_missed(&tb).await.unwrap();
+    let slashed = 4_000 * EFUEL * 1_000 / 10_000;
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.slashed), (BatchStatus::Missed, slashed));
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pool_tokens, n.status, n.batches_missed),
+        (4_000 * EFUEL - slashed, NodeStatus::Jailed, 1)
+    );
+    // No verifier voted: the whole slash goes to the treasury.
+    assert_eq!(t.balance(&pda::treasury()).await, slashed);
+    assert_eq!(t.balance(&pda::vault()).await, 4_000 * EFUEL - slashed);
 }
 
 #[tokio::test]
@@ -538,21 +586,23 @@ async fn vote_refusals() {
 #[tokio::test]
 async fn submit_refusals() {
     let (mut t, op, alice, _) = pool().await;
-    let tb = TestBatch::new(&op.pubkey(), 5, 16, WORK_PER_LEAF, &[]);
+    let tb = TestBatch::new(&op.pubkey(), 1, 16, WORK_PER_LEAF, &[]);
     t.submit(&op, &tb).await.unwrap();
     let node_key = pda::node(&op.pubkey());
     let keys = [pda::network(), node_key];
     let snap = t.snapshot(&keys).await;
-    // Replayed and lower sequence numbers.
-    let replay = TestBatch::new(&op.pubkey(), 5, 16, WORK_PER_LEAF, &[]);
+    // Replayed, lower and skipping sequence numbers: only last + 1 = 2 goes.
+    let replay = TestBatch::new(&op.pubkey(), 1, 16, WORK_PER_LEAF, &[]);
     assert!(
         t.submit(&op, &replay).await.is_err(),
         "same PDA cannot be created twice"
     );
-    let lower = TestBatch::new(&op.pubkey(), 4, 16, WORK_PER_LEAF, &[]);
-    assert_err(t.submit(&op, &lower).await, E::SeqNotIncreasing);
+    for seq in [0, 3, u64::MAX] {
+        let wrong = TestBatch::new(&op.pubkey(), seq, 16, WORK_PER_LEAF, &[]);
+        assert_err(t.submit(&op, &wrong).await, E::SeqNotNext);
+    }
     // Not the agent or operator.
-    let tb6 = TestBatch::new(&op.pubkey(), 6, 16, WORK_PER_LEAF, &[]);
+    let tb6 = TestBatch::new(&op.pubkey(), 2, 16, WORK_PER_LEAF, &[]);
     assert_err(t.submit(&alice, &tb6).await, E::NotAgent);
     // Bad shapes.
     let mut args = tb6.args();
@@ -831,13 +881,13 @@ async fn submit_seal_try_reveal(
     answer
 }
 
-/// The missed batch is slashed like any unrevealed one and earns nothing.
+/// The missed batch is slashed like any sealed batch left unrevealed (the
+/// fraud slash: the node knew its sample) and earns nothing.
 async fn assert_missed_and_slashed(t: &mut TestContext, op: &Keypair, tb: &TestBatch) {
     let pool = t.node(&op.pubkey()).await.pool_tokens;
     let supply = t.mint_supply().await;
     t.report_missed(tb).await.unwrap();
-    let slashed =
-        (pool as u128 * default_params().slash_unavailable_bps as u128).div_ceil(10_000) as u64;
+    let slashed = (pool as u128 * default_params().slash_fraud_bps as u128).div_ceil(10_000) as u64;
     let b = t.batch(&tb.key()).await.unwrap();
     assert_eq!(
         (b.status, b.reward, b.slashed),
@@ -1106,6 +1156,66 @@ fn batch_account(tb: &TestBatch) -> edgefuel::Batch {
         reward: 0,
         slashed: 0,
         finalized_slot: 0,
-        reserved: [0; 32],
+        reward_rate: 1,
+        reserved: [0; 24],
+    }
+}
+
+/// Exposure is backed by stake that stays: unbonding stake may be withdrawn
+/// before a batch is settled, so it does not raise the exposure cap (it used
+/// to: 19 000 unbonding EFUEL let a 1 000 EFUEL operator put 1 000 EFUEL of
+/// unverified reward in flight, and a slash after the withdrawal landed on
+/// the operator's minimum alone).
+#[tokio::test]
+async fn unbonding_stake_does_not_back_new_work() {
+    let mut t = TestContext::new().await;
+    let op = t.staked_node(0, MIN).await;
+    let leaver = t.funded_actor(19_000 * EFUEL).await;
+    t.delegate(&leaver, &op.pubkey(), 19_000 * EFUEL)
+        .await
+        .unwrap();
+    t.undelegate(&leaver, &op.pubkey(), 19_000 * EFUEL)
+        .await
+        .unwrap();
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pool_tokens, n.bonded_tokens().unwrap()),
+        (20_000 * EFUEL, MIN)
+    );
+    // Cap: 5 % of the 1 000 bonded EFUEL = 50 EFUEL of reward (not 5 % of
+    // the 20 000 in the pool).
+    let mut shapes = vec![gemm_with_work(5 * EFUEL); 10];
+    shapes.push(gemm_with_work(1));
+    let mut over = TestBatch::with_shapes(&op.pubkey(), 1, shapes, &[]);
+    over.epoch = (t.now().await / default_params().epoch_seconds) as u64;
+    let keys = [pda::network(), pda::node(&op.pubkey()), over.key()];
+    let snap = t.snapshot(&keys).await;
+    assert_err(t.submit(&op, &over).await, E::ExposureExceeded);
+    assert_eq!(t.snapshot(&keys).await, snap);
+    let at_cap = t.batch_now(&op.pubkey(), 1, 10, 5 * EFUEL, &[]).await;
+    t.submit(&op, &at_cap).await.unwrap();
+    assert_eq!(t.node(&op.pubkey()).await.pending_work, 50 * EFUEL);
+}
+
+/// Sequence numbers cannot be exhausted: a compromised agent key that
+/// submits `seq = u64::MAX` is refused (it used to succeed, after which no
+/// seq could ever be greater and the node could never submit again).
+#[tokio::test]
+async fn agent_key_cannot_exhaust_sequence_numbers() {
+    let (mut t, op, _, _) = pool().await;
+    let agent = t.actor().await;
+    t.set_agent_key(&op, &op.pubkey(), agent.pubkey())
+        .await
+        .unwrap();
+    let max = TestBatch::new(&op.pubkey(), u64::MAX, 8, WORK_PER_LEAF, &[]);
+    let keys = [pda::node(&op.pubkey()), max.key()];
+    let snap = t.snapshot(&keys).await;
+    assert_err(t.submit(&agent, &max).await, E::SeqNotNext);
+    assert_eq!(t.snapshot(&keys).await, snap);
+    // The node goes on with 1, 2, …
+    for seq in 1..=2 {
+        let tb = TestBatch::new(&op.pubkey(), seq, 8, WORK_PER_LEAF, &[]);
+        t.submit(&agent, &tb).await.unwrap();
+        assert_eq!(t.node(&op.pubkey()).await.last_batch_seq, seq);
     }
 }

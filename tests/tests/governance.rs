@@ -544,9 +544,11 @@ async fn params_breaking_a_bound_or_the_incentive_rule_are_refused() {
             .await,
         E::InvalidParams,
     );
-    // Incentive rule, f_min = 10 %: the fraud slash must exceed
-    // exposure · q / (1 − q) with q = 0.9^k. Each row: (min_samples,
-    // max_exposure_bps, the largest refused slash, the smallest accepted).
+    // Incentive rule, f_min = 10 %: the cheapest exit a node has once its
+    // sample is known (the smaller of the fraud slash and the unsealed-batch
+    // slash) must exceed exposure · q / (1 − q) with q = 0.9^k. Each row:
+    // (min_samples, max_exposure_bps, the largest refused slash, the
+    // smallest accepted).
     //   k = 8, 500 bps:   q = 0.43046721 → 377.9 bps
     //   k = 4, 500 bps:   q = 0.6561     → 953.5 bps
     //   k = 8, 1 000 bps:                   755.8 bps
@@ -556,22 +558,37 @@ async fn params_breaking_a_bound_or_the_incentive_rule_are_refused() {
         let mut p = default_params();
         p.min_samples = k;
         p.max_exposure_bps = exposure;
-        p.slash_unavailable_bps = 200;
+        p.slash_unavailable_bps = refused;
         p.slash_fraud_bps = refused;
         assert_err(
             t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
                 .await,
             E::IncentiveRuleViolated,
         );
+        p.slash_unavailable_bps = accepted;
         p.slash_fraud_bps = accepted;
         t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
             .await
             .unwrap();
     }
+    // A high fraud slash does not help when letting the batch go unsealed is
+    // cheap: 10 % fraud with a 2 % unsealed slash made cheating pay.
+    let mut p = default_params();
+    p.slash_fraud_bps = 1_000;
+    p.slash_unavailable_bps = 200;
+    assert_err(
+        t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
+            .await,
+        E::IncentiveRuleViolated,
+    );
+    p.slash_unavailable_bps = 377;
+    assert!(p.validate().is_err());
+    p.slash_unavailable_bps = 378;
+    p.validate().unwrap();
     // The same rule guards initialize_network.
     let mut p = default_params();
     p.slash_fraud_bps = 377;
-    p.slash_unavailable_bps = 200;
+    p.slash_unavailable_bps = 377;
     assert!(p.validate().is_err());
 }
 
@@ -648,4 +665,160 @@ async fn nobody_but_governance_changes_params() {
     ] {
         assert!(names.contains(&expected), "IDL lists {expected}");
     }
+}
+
+/// Nothing stranded by a parameter change: a batch with a Valid quorum is
+/// paid at the rate fixed when it was committed, and a cap lowered below its
+/// reward for good cannot hold it forever — after `MAX_DEFERRAL_EPOCHS` it is
+/// accepted with what the epoch budget has left, so its rent and the node's
+/// in-flight work are released. (It used to fail EmissionCapExceeded in
+/// every epoch: unfinalizable and unclosable.)
+#[tokio::test]
+async fn lowered_emission_cap_does_not_strand_a_valid_batch() {
+    let (mut t, op, alice, _) = dao().await;
+    // 10 leaves of 10 EFUEL of work at 1 unit/work: 100 EFUEL.
+    let tb = t.batch_now(&op.pubkey(), 1, 10, 10 * EFUEL, &[]).await;
+    t.commit_and_reveal(&op, &tb).await;
+    for i in 0..2 {
+        let v = t.verifiers[i].insecure_clone();
+        t.vote(&v, &tb.key(), Verdict::Valid).await.unwrap();
+    }
+    assert_eq!(t.batch(&tb.key()).await.unwrap().reward_rate, 1);
+
+    // Governance lowers the cap to 40 EFUEL and triples the rate.
+    let mut params = default_params();
+    params.epoch_emission_cap = 40 * EFUEL;
+    params.reward_per_work_unit = 3;
+    let id = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(params))
+        .await
+        .unwrap();
+    t.advance_time(1).await;
+    t.pass(id, &[(&alice, &op.pubkey()), (&op, &op.pubkey())])
+        .await;
+    t.execute_proposal(id, None).await.unwrap();
+    assert_eq!(t.network().await.params, params);
+    let epoch_now = (t.now().await / params.epoch_seconds) as u64;
+    assert!(epoch_now >= tb.epoch + edgefuel::constants::MAX_DEFERRAL_EPOCHS);
+
+    // Past the deferral: accepted with the 40 EFUEL the budget holds (at the
+    // batch's own rate it earned 100, at today's it would be 300).
+    t.finalize(&tb, &[]).await.unwrap();
+    let b = t.batch(&tb.key()).await.unwrap();
+    assert_eq!((b.status, b.reward), (BatchStatus::Accepted, 40 * EFUEL));
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!(
+        (n.pending_work, n.pending_batches, n.verified_work),
+        (0, 0, 100 * EFUEL)
+    );
+    let net = t.network().await;
+    assert_eq!(
+        (net.epoch_emitted, net.total_rewards_accrued),
+        (40 * EFUEL, 40 * EFUEL)
+    );
+    // Final, so its rent goes back to the operator.
+    t.close_batch(&tb).await.unwrap();
+    assert!(t.batch(&tb.key()).await.is_none());
+}
+
+/// Governance stays live: params that would let nothing pass again (a
+/// near-unanimous threshold, a quorum above half, a proposal stake above
+/// what an operator needs) are refused, by governance itself too.
+#[tokio::test]
+async fn governance_cannot_brick_itself() {
+    let (mut t, op, alice, _) = dao().await;
+    type Brick = fn(&mut edgefuel::Params);
+    let bricks: [(&str, Brick); 3] = [
+        ("approval 100 %", |p| p.approval_threshold_bps = 10_000),
+        ("quorum 100 %", |p| p.quorum_bps = 10_000),
+        ("proposal stake = all supply", |p| {
+            p.min_proposal_stake = GENESIS_SUPPLY
+        }),
+    ];
+    for (name, brick) in bricks {
+        let mut p = default_params();
+        brick(&mut p);
+        let count = t.network().await.proposal_count;
+        assert_err(
+            t.propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(p))
+                .await,
+            E::InvalidParams,
+        );
+        assert_eq!(t.network().await.proposal_count, count, "{name}");
+    }
+    // The highest allowed values still validate.
+    let mut p = default_params();
+    p.approval_threshold_bps = 8_000;
+    p.quorum_bps = 5_000;
+    p.min_proposal_stake = p.min_node_stake;
+    p.validate().unwrap();
+}
+
+/// A passed proposal expires if nobody executes it within the execution
+/// window; executing it then applies nothing.
+#[tokio::test]
+async fn passed_proposal_expires_after_the_execution_window() {
+    let (mut t, op, alice, _) = dao().await;
+    let g = Pubkey::new_unique();
+    let id = t
+        .propose(&alice, &op.pubkey(), ProposalAction::SetGuardian(g))
+        .await
+        .unwrap();
+    t.pass(id, &[(&alice, &op.pubkey()), (&op, &op.pubkey())])
+        .await;
+    let p = t.proposal(id).await;
+    let deadline = p.executable_at + edgefuel::constants::EXECUTION_WINDOW_SECONDS;
+    let now = t.now().await;
+    t.advance_time(deadline - now + 1).await;
+    let guardian = t.network().await.guardian;
+    t.execute_proposal(id, None).await.unwrap();
+    let p = t.proposal(id).await;
+    assert_eq!(
+        (p.status, p.executed_at),
+        (ProposalStatus::Expired, deadline + 1)
+    );
+    assert_eq!(t.network().await.guardian, guardian);
+    assert_err(t.execute_proposal(id, None).await, E::ProposalNotPassed);
+}
+
+/// An older params proposal executed after a newer one changed the params
+/// would silently undo that change: it fails instead (params version).
+#[tokio::test]
+async fn stale_params_proposal_cannot_undo_a_newer_change() {
+    let (mut t, op, alice, _) = dao().await;
+    let mut older = default_params();
+    older.sample_bps = 200;
+    let mut newer = default_params();
+    newer.jail_seconds = 3_600;
+    let a = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(older))
+        .await
+        .unwrap();
+    let b = t
+        .propose(&alice, &op.pubkey(), ProposalAction::UpdateParams(newer))
+        .await
+        .unwrap();
+    assert_eq!(t.proposal(a).await.params_version, 1);
+    t.advance_time(1).await;
+    for id in [a, b] {
+        for voter in [&alice, &op] {
+            t.cast_vote(voter, &op.pubkey(), id, VoteChoice::Yes)
+                .await
+                .unwrap();
+        }
+    }
+    t.advance_time(default_params().voting_seconds).await;
+    for id in [a, b] {
+        t.finalize_proposal(id).await.unwrap();
+    }
+    t.advance_time(default_params().timelock_seconds).await;
+    // The newer change lands first.
+    t.execute_proposal(b, None).await.unwrap();
+    assert_eq!(t.network().await.params, newer);
+    assert_eq!(t.network().await.params_version, 2);
+    // The older one would put jail_seconds back: refused, nothing applied.
+    t.execute_proposal(a, None).await.unwrap();
+    assert_eq!(t.proposal(a).await.status, ProposalStatus::Failed);
+    assert_eq!(t.network().await.params, newer);
+    assert_eq!(t.network().await.params_version, 2);
 }

@@ -114,6 +114,10 @@ async fn initialize_refuses_bad_params() {
             "verify window not after reveal",
             Box::new(|p| p.verify_window_slots = p.reveal_window_slots),
         ),
+        (
+            "verifiers get < 32 slots after the reveal deadline",
+            Box::new(|p| p.verify_window_slots = p.reveal_window_slots + 31),
+        ),
         ("zero sample bps", Box::new(|p| p.sample_bps = 0)),
         ("sample bps > 100%", Box::new(|p| p.sample_bps = 10_001)),
         ("zero min samples", Box::new(|p| p.min_samples = 0)),
@@ -143,6 +147,16 @@ async fn initialize_refuses_bad_params() {
         (
             "approval below half",
             Box::new(|p| p.approval_threshold_bps = 4_999),
+        ),
+        // Governance must stay able to pass proposals.
+        (
+            "approval near unanimity",
+            Box::new(|p| p.approval_threshold_bps = 8_001),
+        ),
+        ("quorum above half", Box::new(|p| p.quorum_bps = 5_001)),
+        (
+            "proposal stake above the node minimum",
+            Box::new(|p| p.min_proposal_stake = p.min_node_stake + 1),
         ),
     ];
     let mut p = default_params();
@@ -239,4 +253,54 @@ async fn pause_refusals() {
         E::NotGuardian,
     );
     assert_eq!(t.snapshot(&[pda::network()]).await, before);
+}
+
+/// Safe deployment: only the program's upgrade authority (read from its
+/// ProgramData account) may initialize. Anyone could before, naming their own
+/// guardian, verifiers and genesis owner.
+#[tokio::test]
+async fn only_the_upgrade_authority_initializes() {
+    let mut t = TestContext::boot().await;
+    let mallory = t.actor().await;
+    let verifiers: Vec<Pubkey> = t.verifiers.iter().map(|k| k.pubkey()).collect();
+    let args = edgefuel::InitializeNetworkArgs {
+        params: default_params(),
+        guardian: mallory.pubkey(),
+        verifiers: verifiers.clone(),
+        verifier_threshold: 2,
+        genesis_supply: GENESIS_SUPPLY,
+    };
+    let keys = [pda::network(), pda::mint(), pda::vault(), pda::treasury()];
+    let snap = t.snapshot(&keys).await;
+    // Mallory signs as the authority: refused.
+    let ix = edgefuel_client::ix::initialize_network(
+        &mallory.pubkey(),
+        &mallory.pubkey(),
+        &mallory.pubkey(),
+        args.clone(),
+    );
+    assert_err(t.send(&[ix], &[&mallory]).await, E::NotUpgradeAuthority);
+    // A ProgramData look-alike that Mallory controls is not at the loader's
+    // address for this program.
+    let mut ix = edgefuel_client::ix::initialize_network(
+        &mallory.pubkey(),
+        &mallory.pubkey(),
+        &mallory.pubkey(),
+        args.clone(),
+    );
+    ix.accounts[2].pubkey = mallory.pubkey();
+    assert!(t.send(&[ix], &[&mallory]).await.is_err());
+    assert_eq!(t.snapshot(&keys).await, snap);
+    assert!(snap.iter().all(Option::is_none));
+
+    // The upgrade authority (the fixture's payer deployed the program).
+    let ix = t.initialize_ix(
+        default_params(),
+        t.guardian.pubkey(),
+        verifiers,
+        2,
+        GENESIS_SUPPLY,
+    );
+    t.send(&[ix], &[]).await.unwrap();
+    assert_eq!(t.network().await.guardian, t.guardian.pubkey());
 }

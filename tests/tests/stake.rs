@@ -533,3 +533,43 @@ async fn vault_holds_exactly_the_sum_of_pools() {
     );
     assert_eq!(t.network().await.total_bonded, 3 * MIN + 500 * EFUEL);
 }
+
+/// Exact totals: after a slash the pool rate is no longer whole, and a
+/// withdrawal's rounding dust raises the value of the remaining bonded
+/// shares. `total_bonded` must follow (it used to drift one unit low, and the
+/// operator's later undelegate then failed with MathOverflow: a permanent
+/// freeze of its stake).
+#[tokio::test]
+async fn withdrawal_rounding_keeps_total_bonded_exact() {
+    let mut t = TestContext::new().await;
+    let op = t.staked_node(0, MIN).await;
+    let alice = t.funded_actor(MIN + 1).await;
+    t.delegate(&alice, &op.pubkey(), MIN + 1).await.unwrap();
+    // 10 % of 2 000 EFUEL + 1 unit, rounded up: 200 EFUEL + 1.
+    t.caught_fraud(&op, 1).await;
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!((n.pool_tokens, n.pool_shares), (1_800 * EFUEL, 2 * MIN + 1));
+    assert_eq!(t.network().await.total_bonded, 1_800 * EFUEL);
+
+    // Once Alice unbonds, the bonded shares are the operator's 10¹², worth
+    // floor(10¹² · 1.8·10¹² / (2·10¹² + 1)): one unit short of 900 EFUEL.
+    t.undelegate(&alice, &op.pubkey(), MIN + 1).await.unwrap();
+    assert_eq!(t.network().await.total_bonded, 900 * EFUEL - 1);
+    t.advance_time(default_params().unbonding_seconds).await;
+    t.withdraw(&alice, &op.pubkey()).await.unwrap();
+    assert_eq!(t.efuel(&alice.pubkey()).await, 900 * EFUEL);
+    // The dust stayed in the pool: the operator's shares now redeem for
+    // 900 EFUEL exactly, and total_bonded says so.
+    let n = t.node(&op.pubkey()).await;
+    assert_eq!((n.pool_tokens, n.pool_shares), (900 * EFUEL, MIN));
+    assert_eq!(t.network().await.total_bonded, 900 * EFUEL);
+
+    // The operator can leave completely.
+    t.undelegate(&op, &op.pubkey(), MIN).await.unwrap();
+    assert_eq!(t.network().await.total_bonded, 0);
+    t.advance_time(default_params().unbonding_seconds).await;
+    t.withdraw(&op, &op.pubkey()).await.unwrap();
+    assert_eq!(t.efuel(&op.pubkey()).await, 900 * EFUEL);
+    assert_eq!(t.balance(&pda::vault()).await, 0);
+    t.assert_invariants().await;
+}

@@ -15,10 +15,20 @@ fn bootstrap_initializes_once_then_verifies() {
         "edgefuel-bootstrap",
         &["migrations", "app/client", "programs/edgefuel"],
     );
-    let net = Localnet::start("bootstrap", &["--no-bootstrap"]);
+    // The payer deployed the program: it is the upgrade authority.
+    let payer_kp = solana_keypair::Keypair::new();
+    let authority = {
+        use solana_signer::Signer;
+        payer_kp.pubkey().to_string()
+    };
+    let net = Localnet::start(
+        "bootstrap",
+        &["--no-bootstrap", "--upgrade-authority", &authority],
+    );
     let keys = net.dir.join("keys");
     std::fs::create_dir_all(&keys).unwrap();
-    for name in ["payer", "guardian", "v1", "v2", "v3"] {
+    solana_keypair::write_keypair_file(&payer_kp, keys.join("payer.json")).unwrap();
+    for name in ["guardian", "v1", "v2", "v3"] {
         solana_keypair::write_keypair_file(
             &solana_keypair::Keypair::new(),
             keys.join(format!("{name}.json")),

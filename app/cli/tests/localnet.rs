@@ -109,11 +109,18 @@ fn operator_registers_and_self_stakes_staker_delegates_balances_exact() {
 /// bootstrap file plus flags.
 #[test]
 fn network_init_from_a_bootstrap_file_on_a_bare_chain() {
-    let net = Localnet::start("init", &["--no-bootstrap"]);
-    // A payer keypair: let the CLI of the local chain create one by asking
-    // for a fresh file from solana-keypair's format (JSON array of 64 bytes).
-    let payer = net.dir.join("payer.json");
+    // The payer is the program's upgrade authority on this chain (as the key
+    // that deployed it would be on a cluster): only it may initialize.
     let kp = solana_keypair::Keypair::new();
+    let authority = {
+        use solana_signer::Signer;
+        kp.pubkey().to_string()
+    };
+    let net = Localnet::start(
+        "init",
+        &["--no-bootstrap", "--upgrade-authority", &authority],
+    );
+    let payer = net.dir.join("payer.json");
     solana_keypair::write_keypair_file(&kp, &payer).unwrap();
 
     let out = net.cli(&["network", "show"]);
@@ -121,6 +128,13 @@ fn network_init_from_a_bootstrap_file_on_a_bare_chain() {
 
     let air = net.json(&payer, &["airdrop", "10"]);
     assert_eq!(air["lamports"], 10 * EFUEL);
+
+    // Any other key is refused before anything is sent.
+    let other = net.dir.join("other.json");
+    solana_keypair::write_keypair_file(&solana_keypair::Keypair::new(), &other).unwrap();
+    net.json(&other, &["airdrop", "1"]);
+    let out = net.cli_as(&other, &["network", "init"]);
+    fails_with(&out, "only the program's upgrade authority");
 
     let v: Vec<String> = (0..3)
         .map(|_| {
@@ -147,6 +161,9 @@ fn network_init_from_a_bootstrap_file_on_a_bare_chain() {
             file.to_str().unwrap(),
             "--param",
             "min_node_stake=5000000000",
+            // Every operator must be able to propose: ≤ min_node_stake.
+            "--param",
+            "min_proposal_stake=5000000000",
         ],
     );
     assert_eq!(init["genesis_supply"], 1_000_500_000_000u64);

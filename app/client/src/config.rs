@@ -54,7 +54,8 @@ fn key_err(key: &str, reason: impl Into<String>) -> ConfigError {
 
 /// Parameters a network starts with unless told otherwise: a one-day epoch,
 /// 1 000 EFUEL minimum self-stake, a week of unbonding, 1 % sampling with
-/// 8..=32 samples, 10 % fraud slash, 3-day votes with a 1-day timelock.
+/// 8..=32 samples, 10 % fraud slash (also for a sealed batch left
+/// unrevealed), 5 % for an unsealed batch, 3-day votes with a 1-day timelock.
 pub fn default_params() -> Params {
     Params {
         epoch_seconds: 86_400,
@@ -70,7 +71,7 @@ pub fn default_params() -> Params {
         min_samples: 8,
         max_samples: 32,
         slash_fraud_bps: 1_000,
-        slash_unavailable_bps: 200,
+        slash_unavailable_bps: 500,
         verifier_bounty_bps: 1_000,
         jail_seconds: 86_400,
         max_exposure_bps: 500,

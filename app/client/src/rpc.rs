@@ -205,6 +205,29 @@ impl EdgeFuelClient {
         Err(ClientError::Other(format!("{what}: no attempt made")))
     }
 
+    /// Fails unless `signer` is the program's upgrade authority (read from
+    /// its ProgramData account): only it may `initialize_network`.
+    pub async fn require_upgrade_authority(&self, signer: &Pubkey) -> Result<(), ClientError> {
+        let address = pda::program_data();
+        let authority = match self.account(&address).await? {
+            Some(acc) => {
+                anchor_lang::prelude::ProgramData::try_deserialize(&mut acc.data.as_slice())
+                    .map_err(|e| ClientError::Other(format!("ProgramData account {address}: {e}")))?
+                    .upgrade_authority_address
+            }
+            None => None,
+        };
+        match authority {
+            Some(a) if a == *signer => Ok(()),
+            Some(a) => Err(ClientError::Other(format!(
+                "only the program's upgrade authority {a} may initialize the network; the signer is {signer}"
+            ))),
+            None => Err(ClientError::Other(format!(
+                "the program has no upgrade authority (ProgramData {address}): it cannot be initialized"
+            ))),
+        }
+    }
+
     /// Raw account (None when it does not exist).
     pub async fn account(&self, address: &Pubkey) -> Result<Option<Account>, ClientError> {
         // `RpcClient::get_account*` folds transport errors into a "ForUser"

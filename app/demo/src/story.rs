@@ -462,13 +462,13 @@ async fn run_agent(ctx: &Ctx, seq: u64, count: u32, lazy: bool) -> anyhow::Resul
     let specs = agent::job_specs(ctx.size, &ctx.op(), seq, count)?;
     let work: u64 = specs.iter().map(|s| s.work_units()).sum();
     let node = ctx.client.node(&ctx.op()).await?;
-    let cap =
-        (node.pool_tokens as u128 * ctx.network.params.max_exposure_bps as u128 / 10_000) as u64;
+    let cap = (node.bonded_tokens()? as u128 * ctx.network.params.max_exposure_bps as u128 / 10_000)
+        as u64;
     let reward = work.saturating_mul(ctx.network.params.reward_per_work_unit);
     ensure!(
         reward <= cap,
         "{count} {:?} jobs would put {} EFUEL of unverified reward in flight, above the node's \
-         exposure cap of {} EFUEL (max_exposure_bps of its pool): use fewer --jobs or a smaller --size",
+         exposure cap of {} EFUEL (max_exposure_bps of its bonded stake): use fewer --jobs or a smaller --size",
         ctx.size,
         efuel9(reward),
         efuel9(cap)

@@ -246,7 +246,8 @@ pub async fn run(
     network.network.genesis_owner = Some(genesis_owner.pubkey.to_string());
     let init = network.resolve(&payer, keys_dir)?;
     let args = init.args.clone();
-    let ix = ix::initialize_network(&payer, &init.genesis_owner, init.args);
+    // The faucet is the program's upgrade authority on this chain.
+    let ix = ix::initialize_network(&payer, &payer, &init.genesis_owner, init.args);
     send(chain, &[ix], &[], "initialize_network").await?;
 
     let mut funded = Vec::new();

@@ -85,6 +85,10 @@ pub struct ChainConfig {
     /// Redirect this process's stdout to put the native program's `msg!`
     /// lines into transaction logs (see `native_logs`).
     pub capture_native_logs: bool,
+    /// The program's upgrade authority, recorded in its ProgramData account
+    /// as the upgradeable loader would after a deploy by that key: only it
+    /// may `initialize_network`. `None`: the faucet (which bootstraps).
+    pub upgrade_authority: Option<Pubkey>,
 }
 
 impl Default for ChainConfig {
@@ -96,6 +100,7 @@ impl Default for ChainConfig {
             max_tx_history: 100_000,
             accounts_dir: None,
             capture_native_logs: false,
+            upgrade_authority: None,
         }
     }
 }
@@ -313,6 +318,13 @@ impl Chain {
             "edgefuel",
             ProgramCacheEntry::new_builtin(0, "edgefuel".len(), entry),
         );
+        // The program is a builtin here, with no ProgramData of its own:
+        // store the one the upgradeable loader would keep after a deploy.
+        let authority = config.upgrade_authority.unwrap_or_else(|| faucet.pubkey());
+        let (address, owner, data) = edgefuel::native::program_data_account(&authority);
+        let mut program_data = AccountSharedData::new(rent.minimum_balance(data.len()), 0, &owner);
+        program_data.set_data_from_slice(&data);
+        bank.store_account(&address, &program_data);
         bank.set_capitalization_for_tests(bank.calculate_capitalization_for_tests());
         let genesis_hash = bank.last_blockhash();
         let bank = Arc::new(bank);

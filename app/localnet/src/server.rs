@@ -42,6 +42,11 @@ pub struct Options {
     /// Start a bare chain: no network, no funded wallets.
     #[arg(long)]
     pub no_bootstrap: bool,
+    /// The program's upgrade authority on a bare chain (a base58 address or
+    /// a keypair file): only it may `edgefuel network init`. [default: the
+    /// faucet, whose keypair is written to the keys directory as faucet.json]
+    #[arg(long, value_name = "KEY", requires = "no_bootstrap")]
+    pub upgrade_authority: Option<String>,
     /// Directory of keypair files [default: keys_dir of the bootstrap file,
     /// else ~/.config/edgefuel/localnet].
     #[arg(long, value_name = "DIR")]
@@ -151,6 +156,10 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         .or_else(|| file.as_ref().and_then(|f| f.network.keys_dir.clone()))
         .unwrap_or_else(default_keys_dir);
 
+    let upgrade_authority = match &opts.upgrade_authority {
+        Some(key) => Some(bootstrap::resolve_key(Path::new("."), key)?.pubkey),
+        None => None,
+    };
     let scratch = scratch_dir()?;
     let chain = Chain::boot(ChainConfig {
         slot_duration: Duration::from_millis(opts.slot_ms),
@@ -159,6 +168,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
         max_tx_history: opts.max_tx_history,
         accounts_dir: Some(scratch.join("accounts")),
         capture_native_logs: cfg!(unix),
+        upgrade_authority,
     })
     .await?;
     let faucet_path = keys_dir.join("faucet.json");

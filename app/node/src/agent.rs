@@ -397,7 +397,8 @@ impl Agent {
             * (10_000 + self.config.settings.faults.inflate_work_bps as u128)
             / 10_000;
         let in_flight = (node.pending_work as u128 + work) * p.reward_per_work_unit as u128;
-        let covered = node.pool_tokens as u128 * p.max_exposure_bps as u128 / 10_000;
+        // Only bonded stake backs new work (unbonding stake may leave first).
+        let covered = node.bonded_tokens()? as u128 * p.max_exposure_bps as u128 / 10_000;
         if in_flight > covered {
             tracing::info!(
                 seq,

@@ -40,6 +40,10 @@ pub const MAX_SEAL_DELAY_SLOTS: u64 = 256;
 /// SlotHashes keeps 512 entries: a batch must be sealable inside that window.
 pub const SLOT_HASHES_WINDOW: u64 = 512;
 pub const MAX_WINDOW_SLOTS: u64 = 1_000_000;
+/// Fewest slots verifiers get after the reveal deadline
+/// (`verify_window_slots − reveal_window_slots`): a node that reveals at the
+/// last moment cannot leave them too little time and let its batch expire.
+pub const MIN_VOTING_SLOTS: u64 = 32;
 /// Largest sample a batch may require (bounded by reveal account size).
 pub const MAX_SAMPLES: u16 = 64;
 pub const MAX_GOVERNANCE_SECONDS: i64 = 60 * 24 * 3600;
@@ -57,6 +61,21 @@ pub const MAX_BATCH_LEAVES: u32 = 1 << 16;
 pub const MAX_WORK_PER_LEAF: u64 = edgefuel_spec::limits::MAX_WORK_UNITS;
 /// Longest job shape a reveal may carry and a `RevealedLeaf` stores (bytes).
 pub const MAX_SHAPE_LEN: usize = edgefuel_spec::MAX_SHAPE_LEN;
+/// Epochs after its commit epoch during which an accepted batch whose reward
+/// does not fit the epoch's emission budget waits for a fresh budget; from
+/// epoch `batch.epoch + MAX_DEFERRAL_EPOCHS` on it is paid what the budget
+/// has left, so a lowered cap can never hold a batch (its rent and the
+/// node's in-flight work) forever.
+pub const MAX_DEFERRAL_EPOCHS: u64 = 2;
+/// Highest `approval_threshold_bps`: yes must beat at most 80 % of yes + no,
+/// so one large holder voting no cannot veto everything forever.
+pub const MAX_APPROVAL_THRESHOLD_BPS: u16 = 8_000;
+/// Highest `quorum_bps`: a proposal never needs more than half of all
+/// bonded stake to turn out.
+pub const MAX_QUORUM_BPS: u16 = 5_000;
+/// A passed proposal may be executed during this long after `executable_at`
+/// (seconds); after that it expires unexecuted.
+pub const EXECUTION_WINDOW_SECONDS: i64 = 14 * 24 * 3600;
 /// `Proposal` PDA: `[SEED_PROPOSAL, id u64 LE]`.
 pub const SEED_PROPOSAL: &[u8] = b"proposal";
 /// `ProposalVote` PDA: `[SEED_PROPOSAL_VOTE, proposal, delegation]`.

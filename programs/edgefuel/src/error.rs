@@ -66,8 +66,8 @@ pub enum EdgeFuelError {
     NotAgent,
     #[msg("Node is jailed: wait for jailed_until, then unjail_node")]
     NodeJailed,
-    #[msg("Batch sequence number must be greater than the node's last one")]
-    SeqNotIncreasing,
+    #[msg("Batch sequence number must be the node's last one + 1 (see node.last_batch_seq)")]
+    SeqNotNext,
     #[msg("Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units")]
     InvalidBatch,
     #[msg("Batch epoch is not the current epoch")]
@@ -152,4 +152,6 @@ pub enum EdgeFuelError {
     JobSpecMismatch,
     #[msg("The leaf's work_units differ from the revealed spec's work formula")]
     WorkUnitsMismatch,
+    #[msg("Only the program's upgrade authority (from its ProgramData account) may initialize the network")]
+    NotUpgradeAuthority,
 }

@@ -146,7 +146,8 @@ pub fn reveal_fixture() -> (Batch, Vec<Receipt>, Vec<JobShape>, SumTree) {
         reward: 0,
         slashed: 0,
         finalized_slot: 0,
-        reserved: [0; 32],
+        reward_rate: 1,
+        reserved: [0; 24],
     };
     (batch, receipts, shapes, tree)
 }

@@ -31,7 +31,7 @@ declare_id!("EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf");
 pub mod edgefuel {
     use super::*;
 
-    /// Creates the network, the EFUEL mint, the stake vault and the treasury. Anyone, once.
+    /// Creates the network, the EFUEL mint, the stake vault and the treasury. Upgrade authority, once.
     pub fn initialize_network(
         ctx: Context<InitializeNetwork>,
         args: InitializeNetworkArgs,

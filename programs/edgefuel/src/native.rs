@@ -22,3 +22,39 @@ pub fn process_instruction<'a, 'b>(
     let data: &'b [u8] = Box::leak(data.to_vec().into_boxed_slice());
     crate::entry(program_id, accounts, data)
 }
+
+/// Owner, address and data of the ProgramData account that the upgradeable
+/// loader keeps for a deployed program, naming `authority` as its upgrade
+/// authority (no program bytes: a natively hosted program has none).
+/// `initialize_network` reads its upgrade authority from this account;
+/// natively the program is a builtin without one, so the test fixture and
+/// the local chain store it as the loader would on a cluster.
+pub fn program_data_account(authority: &Pubkey) -> (Pubkey, Pubkey, Vec<u8>) {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{self, UpgradeableLoaderState};
+    // bincode of `UpgradeableLoaderState::ProgramData { slot: 0,
+    // upgrade_authority_address: Some(authority) }`: variant 3 (u32 LE),
+    // slot (u64 LE), Option tag 1 and the key.
+    let mut data = Vec::with_capacity(UpgradeableLoaderState::size_of_programdata_metadata());
+    data.extend_from_slice(&3u32.to_le_bytes());
+    data.extend_from_slice(&0u64.to_le_bytes());
+    data.push(1);
+    data.extend_from_slice(authority.as_ref());
+    (crate::pda::program_data(), bpf_loader_upgradeable::ID, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountDeserialize;
+
+    #[test]
+    fn program_data_account_decodes_as_the_loader_state() {
+        let authority = Pubkey::new_unique();
+        let (_, _, data) = program_data_account(&authority);
+        let pd = ProgramData::try_deserialize(&mut data.as_slice()).unwrap();
+        assert_eq!(
+            (pd.slot, pd.upgrade_authority_address),
+            (0, Some(authority))
+        );
+    }
+}

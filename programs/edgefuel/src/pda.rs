@@ -46,3 +46,12 @@ pub fn proposal(id: u64) -> Pubkey {
 pub fn proposal_vote(proposal: &Pubkey, delegation: &Pubkey) -> Pubkey {
     find(&[SEED_PROPOSAL_VOTE, proposal.as_ref(), delegation.as_ref()])
 }
+/// The program's ProgramData account (upgradeable loader): holds its
+/// upgrade authority, which alone may initialize the network.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(
+        &[crate::ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+    .0
+}

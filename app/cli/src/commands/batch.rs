@@ -87,8 +87,8 @@ fn batch_text(address: &Pubkey, b: &Batch) -> String {
     s += &format!("Status:       {:?}\n", b.status);
     s += &format!("Epoch:        {}\n", b.epoch);
     s += &format!(
-        "Leaves:       {} ({} work units)\n",
-        b.leaf_count, b.total_work
+        "Leaves:       {} ({} work units, paid {} base units each)\n",
+        b.leaf_count, b.total_work, b.reward_rate
     );
     s += &format!(
         "Slots:        submitted {}, seal {}, reveal by {}, verify by {}\n",

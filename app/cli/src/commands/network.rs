@@ -124,6 +124,10 @@ fn merged_config(a: &InitArgs) -> Result<(NetworkConfig, PathBuf)> {
 
 async fn init(ctx: &Ctx, a: InitArgs) -> Result<()> {
     let payer = ctx.keypair()?;
+    // The keypair must be the program's upgrade authority (it also pays).
+    ctx.client
+        .require_upgrade_authority(&payer.pubkey())
+        .await?;
     let (cfg, base) = merged_config(&a)?;
     let init = cfg
         .resolve(&payer.pubkey(), &base)
@@ -141,7 +145,12 @@ async fn init(ctx: &Ctx, a: InitArgs) -> Result<()> {
             ctx.url
         );
     }
-    let instr = ix::initialize_network(&payer.pubkey(), &init.genesis_owner, init.args.clone());
+    let instr = ix::initialize_network(
+        &payer.pubkey(),
+        &payer.pubkey(),
+        &init.genesis_owner,
+        init.args.clone(),
+    );
     let mut out = ctx.send("network init", &[instr], &[&payer]).await?;
     out["network"] = json!(pda::network().to_string());
     out["mint"] = json!(pda::mint().to_string());
@@ -216,6 +225,7 @@ fn display(n: &Network, v: &Value) -> String {
         s += &format!("  {k}\n");
     }
     s += "Totals:\n";
+    s += &format!("  genesis supply:        {}\n", efuel(n.genesis_supply));
     s += &format!("  nodes registered:      {}\n", n.node_count);
     s += &format!("  proposals:             {}\n", n.proposal_count);
     s += &format!("  bonded stake:          {}\n", efuel(n.total_bonded));

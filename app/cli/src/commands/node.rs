@@ -238,8 +238,9 @@ fn node_text(address: &Pubkey, n: &Node, min_node_stake: u64) -> String {
     );
     s += &format!("Verified work: {} units\n", n.verified_work);
     s += &format!(
-        "Rewards:     {} earned, {} commission owed\n",
+        "Rewards:     {} earned, {} claimed, {} commission owed\n",
         efuel(n.total_rewards),
+        efuel(n.total_claimed),
         efuel(n.commission_owed)
     );
     s += &format!("Slashed:     {}", efuel(n.total_slashed));

@@ -33,16 +33,20 @@ pub fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instr
     }
 }
 
-/// `initialize_network`: `payer` funds the accounts; the genesis supply goes
-/// to `genesis_owner`'s associated EFUEL account.
+/// `initialize_network`: `authority` is the program's upgrade authority
+/// (it must sign); `payer` funds the accounts; the genesis supply goes to
+/// `genesis_owner`'s associated EFUEL account.
 pub fn initialize_network(
     payer: &Pubkey,
+    authority: &Pubkey,
     genesis_owner: &Pubkey,
     args: InitializeNetworkArgs,
 ) -> Instruction {
     build(
         edgefuel::accounts::InitializeNetwork {
             payer: *payer,
+            authority: *authority,
+            program_data: pda::program_data(),
             network: pda::network(),
             mint: pda::mint(),
             vault: pda::vault(),
@@ -314,12 +318,15 @@ mod tests {
             verifier_threshold: 1,
             genesis_supply: 7,
         };
-        let ix = initialize_network(&payer, &owner, args.clone());
+        let authority = Pubkey::new_unique();
+        let ix = initialize_network(&payer, &authority, &owner, args.clone());
         let keys: Vec<Pubkey> = ix.accounts.iter().map(|m| m.pubkey).collect();
         assert_eq!(keys[0], payer);
-        assert_eq!(keys[1], pda::network());
-        assert_eq!(keys[5], owner);
-        assert_eq!(keys[6], efuel_ata(&owner));
+        assert_eq!((keys[1], ix.accounts[1].is_signer), (authority, true));
+        assert_eq!(keys[2], pda::program_data());
+        assert_eq!(keys[3], pda::network());
+        assert_eq!(keys[7], owner);
+        assert_eq!(keys[8], efuel_ata(&owner));
         let decoded = InitializeNetworkArgs::try_from_slice(&ix.data[8..]).unwrap();
         assert_eq!(decoded.params, args.params);
         assert_eq!(decoded.verifiers, args.verifiers);

@@ -159,8 +159,8 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   },
   {
     "code": 6031,
-    "name": "SeqNotIncreasing",
-    "msg": "Batch sequence number must be greater than the node's last one"
+    "name": "SeqNotNext",
+    "msg": "Batch sequence number must be the node's last one + 1 (see node.last_batch_seq)"
   },
   {
     "code": 6032,
@@ -366,6 +366,11 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
     "code": 6072,
     "name": "WorkUnitsMismatch",
     "msg": "The leaf's work_units differ from the revealed spec's work formula"
+  },
+  {
+    "code": 6073,
+    "name": "NotUpgradeAuthority",
+    "msg": "Only the program's upgrade authority (from its ProgramData account) may initialize the network"
   }
 ];
 
@@ -428,7 +433,9 @@ export const FIELD_OFFSETS: Readonly<Record<string, Readonly<Record<string, numb
     "epoch_emitted": 803,
     "total_rewards_accrued": 811,
     "total_slashed": 819,
-    "reserved": 827
+    "genesis_supply": 827,
+    "params_version": 835,
+    "reserved": 843
   },
   "Node": {
     "bump": 8,

@@ -18,8 +18,9 @@ pub enum BatchStatus {
     Rejected,
     /// Final: no quorum within the verify window; no reward, no slash.
     Expired,
-    /// Final: not sealed within the SlotHashes window or not revealed in time;
-    /// node slashed for unavailability and jailed.
+    /// Final: not sealed within the SlotHashes window (slashed
+    /// `slash_unavailable_bps`) or sealed and not revealed in time (slashed
+    /// `slash_fraud_bps`: the node knew its sample); node jailed.
     Missed,
 }
 
@@ -126,7 +127,7 @@ pub struct Batch {
     pub bump: u8,
     /// The node that committed it.
     pub node: Pubkey,
-    /// Per-node sequence number (strictly increasing).
+    /// Per-node sequence number (1, 2, 3, … without gaps).
     pub seq: u64,
     /// Hash of the root of the Merkle sum tree over the receipt leaves.
     pub root: [u8; 32],
@@ -177,8 +178,11 @@ pub struct Batch {
     pub slashed: u64,
     /// Slot of finalization (0 until final).
     pub finalized_slot: u64,
+    /// Reward per work unit fixed at submit (base units): an accepted batch
+    /// is paid at this rate, whatever governance sets later.
+    pub reward_rate: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 24],
 }
 
 /// The batch account must stay creatable by `submit_batch` in one instruction.

@@ -1,7 +1,8 @@
 //! The `Network` account: one per deployment.
 use crate::constants::*;
 use crate::error::EdgeFuelError;
-use crate::state::Params;
+use crate::math::AddChecked;
+use crate::state::{Node, Params};
 use anchor_lang::prelude::*;
 
 /// Pause flag: no new batches may be submitted.
@@ -66,18 +67,26 @@ pub struct Network {
     pub node_count: u64,
     /// Proposals ever created (next proposal id).
     pub proposal_count: u64,
-    /// Bonded stake over all node pools (base units), for governance quorum.
+    /// Bonded stake over all node pools (base units), for governance quorum:
+    /// always exactly Σ over nodes of [`Node::bonded_tokens`] (every pool
+    /// change goes through [`Network::track_pool`]).
     pub total_bonded: u64,
     /// Epoch index that `epoch_emitted` refers to.
     pub emission_epoch: u64,
     /// Rewards accrued in `emission_epoch` (base units), ≤ `epoch_emission_cap`.
     pub epoch_emitted: u64,
-    /// Rewards accrued since genesis (base units).
+    /// Rewards accrued since genesis (base units): Σ nodes' `total_rewards`.
     pub total_rewards_accrued: u64,
     /// Stake slashed since genesis (base units).
     pub total_slashed: u64,
+    /// EFUEL minted at genesis (base units): the mint's supply is always
+    /// `genesis_supply` + Σ nodes' `total_claimed`.
+    pub genesis_supply: u64,
+    /// Bumped by every params change (1 after initialization): a proposal
+    /// to update params executes only on the version it was created on.
+    pub params_version: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 128],
+    pub reserved: [u8; 112],
 }
 
 impl Network {
@@ -101,22 +110,31 @@ impl Network {
         (unix_timestamp.max(0) / secs) as u64
     }
 
-    /// Keeps `total_bonded` exact when a node's bonded value goes from
-    /// `before` to `after` (deposit, unbond, slash).
-    pub fn track_bonded(&mut self, before: u64, after: u64) -> Result<()> {
+    /// Runs one change of `node`'s pool (deposit, unbond, redemption,
+    /// slash) and moves `total_bonded` by exactly the change of the node's
+    /// bonded value, rounding included. Every pool change goes through here,
+    /// so `total_bonded` stays the sum over nodes.
+    pub fn track_pool<T>(
+        &mut self,
+        node: &mut Node,
+        change: impl FnOnce(&mut Node) -> Result<T>,
+    ) -> Result<T> {
+        let before = node.bonded_tokens()?;
+        let out = change(node)?;
+        let after = node.bonded_tokens()?;
         self.total_bonded = self
             .total_bonded
             .checked_sub(before)
             .and_then(|t| t.checked_add(after))
             .ok_or(EdgeFuelError::MathOverflow)?;
-        Ok(())
+        Ok(out)
     }
 
     /// The single path that writes params: initialization and governance.
     pub fn apply_params(&mut self, params: Params) -> Result<()> {
         params.validate()?;
         self.params = params;
-        Ok(())
+        self.params_version.add_checked(1)
     }
 
     /// Replaces the verifier set and threshold after checking them.

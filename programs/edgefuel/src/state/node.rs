@@ -108,7 +108,8 @@ pub struct Node {
     pub commission_owed: u64,
     /// Open delegation accounts.
     pub delegation_count: u32,
-    /// Highest batch sequence number submitted.
+    /// Sequence number of the last batch submitted (0 before the first);
+    /// the next batch must be this + 1.
     pub last_batch_seq: u64,
     /// Work units committed and not yet finalized.
     pub pending_work: u64,
@@ -132,8 +133,11 @@ pub struct Node {
     pub pending_commission_bps: u16,
     /// When the pending raise applies (unix seconds; 0 when none pending).
     pub commission_effective_at: i64,
+    /// EFUEL minted by claims on this node (delegations' rewards and the
+    /// operator's commission), base units.
+    pub total_claimed: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 54],
+    pub reserved: [u8; 46],
 }
 
 impl Node {

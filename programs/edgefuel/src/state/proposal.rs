@@ -42,6 +42,9 @@ pub enum ProposalStatus {
     Failed,
     /// Withdrawn by the proposer during voting.
     Cancelled,
+    /// Passed but not executed within `EXECUTION_WINDOW_SECONDS` after
+    /// `executable_at`; nothing was applied.
+    Expired,
 }
 
 /// A voter's choice.
@@ -93,10 +96,13 @@ pub struct Proposal {
     pub voter_count: u32,
     /// Lifecycle status.
     pub status: ProposalStatus,
-    /// When it was executed or failed (unix seconds; 0 before).
+    /// When it was executed, failed or expired (unix seconds; 0 before).
     pub executed_at: i64,
+    /// `network.params_version` when it was created: an `UpdateParams`
+    /// proposal fails if another params change landed since.
+    pub params_version: u64,
     /// Reserved for future fields.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 56],
 }
 
 impl Proposal {

@@ -8,9 +8,7 @@ use anchor_lang::prelude::*;
 /// network totals exact, and returns `(amount, pool_tokens_before)`.
 pub fn slash_pool(network: &mut Network, node: &mut Node, bps: u16) -> Result<(u64, u64)> {
     let pool_before = node.pool_tokens;
-    let bonded_before = node.bonded_tokens()?;
-    let amount = node.slash(bps)?;
-    network.track_bonded(bonded_before, node.bonded_tokens()?)?;
+    let amount = network.track_pool(node, |node| node.slash(bps))?;
     network.total_slashed.add_checked(amount)?;
     Ok((amount, pool_before))
 }

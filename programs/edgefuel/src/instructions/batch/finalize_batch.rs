@@ -1,5 +1,6 @@
 use super::common::release_pending;
 use super::settle::SettleBatch;
+use crate::constants::MAX_DEFERRAL_EPOCHS;
 use crate::error::EdgeFuelError;
 use crate::events::{BatchAccepted, BatchExpired, BatchRejected};
 use crate::math::AddChecked;
@@ -11,10 +12,13 @@ use anchor_spl::token::TokenAccount;
 /// - before: batch not final, and either a quorum is fixed or (batch
 ///   Revealed and) the verify deadline has passed.
 /// - Valid quorum → Accepted: minting not paused; reward = total_work ·
-///   reward_per_work_unit fits in this epoch's remaining emission budget
-///   (else EmissionCapExceeded: finalize again next epoch, the verdict
-///   stays); commission to the operator, the rest to the pool accumulator;
-///   work credited to the node and its epoch stats.
+///   the batch's `reward_rate` (fixed at submit) when it fits in this
+///   epoch's remaining emission budget; if it does not: before epoch
+///   `batch.epoch + MAX_DEFERRAL_EPOCHS` EmissionCapExceeded (finalize again
+///   in a later epoch, the verdict stays), from then on the reward is what
+///   the budget has left (perhaps 0) and the batch is final all the same;
+///   commission to the operator, the rest to the pool accumulator; work
+///   credited to the node and its epoch stats.
 /// - Invalid quorum → Rejected: `ceil(pool · slash_fraud_bps / 10⁴)` leaves
 ///   the pool (bonded and unbonding shares alike); `verifier_bounty_bps` of
 ///   it is split equally among the Invalid voters (remainder to treasury),
@@ -63,28 +67,44 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
         EdgeFuelError::MintingPaused
     );
     let batch = &mut accounts.batch;
-    let reward =
-        u64::try_from((batch.total_work as u128) * (network.params.reward_per_work_unit as u128))
-            .map_err(|_| EdgeFuelError::MathOverflow)?;
+    // Paid at the rate fixed when the batch was committed.
+    let earned = u64::try_from((batch.total_work as u128) * (batch.reward_rate as u128))
+        .map_err(|_| EdgeFuelError::MathOverflow)?;
     let epoch = network.epoch_at(now);
     if epoch != network.emission_epoch {
         network.emission_epoch = epoch;
         network.epoch_emitted = 0;
     }
+    let budget_left = network
+        .params
+        .epoch_emission_cap
+        .saturating_sub(network.epoch_emitted);
+    let reward = if earned <= budget_left {
+        earned
+    } else {
+        // Wait for a fresh budget for a while; after that the cap (perhaps
+        // lowered for good) pays what it has left and the batch is final.
+        let settle_epoch = batch
+            .epoch
+            .checked_add(MAX_DEFERRAL_EPOCHS)
+            .ok_or(EdgeFuelError::MathOverflow)?;
+        require!(epoch >= settle_epoch, EdgeFuelError::EmissionCapExceeded);
+        budget_left
+    };
     let emitted = network
         .epoch_emitted
         .checked_add(reward)
         .ok_or(EdgeFuelError::MathOverflow)?;
-    require!(
-        emitted <= network.params.epoch_emission_cap,
-        EdgeFuelError::EmissionCapExceeded
-    );
     network.epoch_emitted = emitted;
-    network.total_rewards_accrued.add_checked(reward)?;
 
     let node = &mut accounts.node;
     node.apply_due_commission(now);
     let (commission, to_pool) = node.accrue_reward(reward)?;
+    // What the node accrued (a pool part with no bonded shares is not).
+    let accrued = commission
+        .checked_add(to_pool)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    network.total_rewards_accrued.add_checked(accrued)?;
     node.verified_work.add_checked(batch.total_work)?;
     node.batches_accepted.add_checked(1)?;
     let stats = &mut accounts.epoch_stats;

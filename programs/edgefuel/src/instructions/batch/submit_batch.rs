@@ -10,7 +10,7 @@ use anchor_lang::prelude::*;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct SubmitBatchArgs {
-    /// Per-node sequence number, strictly greater than the last one.
+    /// Per-node sequence number: the node's `last_batch_seq` + 1.
     pub seq: u64,
     /// Hash of the root of the Merkle sum tree over the receipt leaves (see
     /// `proof.rs`).
@@ -80,9 +80,11 @@ impl SubmitBatch<'_> {
             node.is_eligible(params.min_node_stake)?,
             EdgeFuelError::BelowMinStake
         );
+        // seq = last + 1: no gaps, so a (compromised) agent key cannot jump
+        // to u64::MAX and leave the node unable to ever submit again.
         require!(
-            args.seq > node.last_batch_seq,
-            EdgeFuelError::SeqNotIncreasing
+            Some(args.seq) == node.last_batch_seq.checked_add(1),
+            EdgeFuelError::SeqNotNext
         );
         let max_work = (args.leaf_count as u128) * (MAX_WORK_PER_LEAF as u128);
         require!(
@@ -103,12 +105,15 @@ impl SubmitBatch<'_> {
             EdgeFuelError::BatchRewardAboveCap
         );
         // Exposure rule: the reward value of all unfinalized work, this batch
-        // included, may not exceed max_exposure_bps of the node pool's tokens.
+        // included, may not exceed max_exposure_bps of the node's *bonded*
+        // stake. Unbonding stake does not count: it may be withdrawn before
+        // this batch is settled. Bonded stake cannot: leaving takes
+        // `unbonding_seconds`, which outlasts a batch's life.
         let in_flight = (node.pending_work as u128)
             .checked_add(args.total_work as u128)
             .and_then(|w| w.checked_mul(params.reward_per_work_unit as u128))
             .ok_or(EdgeFuelError::MathOverflow)?;
-        let covered = math::bps_floor(node.pool_tokens, params.max_exposure_bps)?;
+        let covered = math::bps_floor(node.bonded_tokens()?, params.max_exposure_bps)?;
         require!(
             in_flight <= covered as u128,
             EdgeFuelError::ExposureExceeded
@@ -120,11 +125,13 @@ impl SubmitBatch<'_> {
 /// Specification:
 /// - before: signer is the node's agent or operator; submissions not paused;
 ///   node active (not jailed, not exiting) and eligible (operator's own bonded
-///   stake ≥ min_node_stake); `seq` > last seq; 1 ≤ leaf_count ≤ 2^16;
+///   stake ≥ min_node_stake); `seq` = last seq + 1; 1 ≤ leaf_count ≤ 2^16;
 ///   1 ≤ total_work ≤ leaf_count · 2^36; `epoch` is the current epoch; the
 ///   batch's reward ≤ epoch cap; (pending_work + total_work) ·
-///   reward_per_work_unit ≤ pool_tokens · max_exposure_bps / 10⁴.
-/// - after: a `Batch` in status Committed with its seal slot and deadlines;
+///   reward_per_work_unit ≤ bonded tokens · max_exposure_bps / 10⁴
+///   (unbonding stake does not back new work).
+/// - after: a `Batch` in status Committed with its seal slot, deadlines and
+///   the reward rate in force (it is paid at that rate);
 ///   node last seq = seq, pending work/batches and counters grow; the node's
 ///   epoch stats (created on first use) count the batch.
 #[access_control(ctx.accounts.validate(&args))]
@@ -155,6 +162,7 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
         .ok_or(EdgeFuelError::MathOverflow)?;
     batch.status = BatchStatus::Committed;
     batch.quorum = Quorum::Pending;
+    batch.reward_rate = params.reward_per_work_unit;
 
     let node = &mut ctx.accounts.node;
     node.last_batch_seq = args.seq;

@@ -88,6 +88,7 @@ pub fn handle_create_proposal(
     proposal.quorum_bps = network.params.quorum_bps;
     proposal.approval_threshold_bps = network.params.approval_threshold_bps;
     proposal.status = ProposalStatus::Voting;
+    proposal.params_version = network.params_version;
     network.proposal_count.add_checked(1)?;
     emit!(ProposalCreated {
         proposal: proposal.key(),

@@ -23,14 +23,17 @@ pub struct ExecuteProposal<'info> {
 /// Specification:
 /// - before: proposal Passed; now ≥ executable_at; the action's account (if
 ///   any) is passed as the first remaining account.
+/// - after `executable_at + EXECUTION_WINDOW_SECONDS`: the proposal is
+///   Expired and nothing is applied.
 /// - after: the action is re-validated exactly as at creation (and as
 ///   `initialize_network` validates): if it still holds it is applied
 ///   (params, verifier set, threshold, guardian, treasury transfer of exactly
 ///   `amount`, node unjailed) and the proposal is Executed; if not, nothing
-///   is applied and it is Failed. Either way it never executes again.
+///   is applied and it is Failed. A params update also fails when another
+///   params change landed after it was created (`params_version`). Either
+///   way it never executes again.
 pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
-    let proposal_key = ctx.accounts.proposal.key();
     {
         let proposal = &ctx.accounts.proposal;
         require!(
@@ -41,6 +44,17 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
             now >= proposal.executable_at,
             EdgeFuelError::TimelockNotElapsed
         );
+    }
+    // Too late: the proposal expires, nothing is applied.
+    let expires_at = ctx
+        .accounts
+        .proposal
+        .executable_at
+        .checked_add(EXECUTION_WINDOW_SECONDS)
+        .ok_or(EdgeFuelError::MathOverflow)?;
+    if now > expires_at {
+        msg!("proposal expired unexecuted at {}", expires_at);
+        return finish(&mut ctx.accounts.proposal, ProposalStatus::Expired, now);
     }
     let action = ctx.accounts.proposal.action.clone();
     let target = match &action {
@@ -67,6 +81,20 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
             false
         }
     };
+    // A params update written against older params must not undo a newer
+    // change: it applies only to the params version it was created on.
+    let (created_on, current) = (
+        ctx.accounts.proposal.params_version,
+        ctx.accounts.network.params_version,
+    );
+    if matches!(action, ProposalAction::UpdateParams(_)) && created_on != current {
+        msg!(
+            "params changed since this proposal was created (version {} -> {})",
+            created_on,
+            current
+        );
+        valid = false;
+    }
 
     match (&action, target) {
         (ProposalAction::TreasuryTransfer { amount, .. }, Some(info)) => {
@@ -103,16 +131,21 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
         }
     }
 
-    let proposal = &mut ctx.accounts.proposal;
-    proposal.status = if valid {
+    let status = if valid {
         ProposalStatus::Executed
     } else {
         ProposalStatus::Failed
     };
+    finish(&mut ctx.accounts.proposal, status, now)
+}
+
+/// Records the proposal's final status (it never executes again).
+fn finish(proposal: &mut Account<Proposal>, status: ProposalStatus, now: i64) -> Result<()> {
+    proposal.status = status;
     proposal.executed_at = now;
     emit!(ProposalExecuted {
-        proposal: proposal_key,
-        status: proposal.status
+        proposal: proposal.key(),
+        status,
     });
     Ok(())
 }

@@ -23,10 +23,25 @@ pub struct InitializeNetworkArgs {
     pub genesis_supply: u64,
 }
 
+/// Only the program's upgrade authority may initialize: whoever deploys the
+/// program names the guardian, the verifiers and the genesis owner, not
+/// whoever sends `initialize_network` first.
 #[derive(Accounts)]
 pub struct InitializeNetwork<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
+    /// The program's upgrade authority, as recorded in its ProgramData.
+    pub authority: Signer<'info>,
+    /// The program's ProgramData account (the upgradeable loader's PDA of
+    /// the program id); only the loader can own an account at this address.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(authority.key())
+            @ EdgeFuelError::NotUpgradeAuthority,
+    )]
+    pub program_data: Box<Account<'info, ProgramData>>,
     #[account(
         init,
         payer = payer,
@@ -89,8 +104,9 @@ impl InitializeNetwork<'_> {
 }
 
 /// Specification:
-/// - before: no `Network` exists (the PDA init fails otherwise); params,
-///   guardian and verifier set are valid.
+/// - before: signed by the program's upgrade authority (read from its
+///   ProgramData account); no `Network` exists (the PDA init fails
+///   otherwise); params, guardian and verifier set are valid.
 /// - after: `Network` holds params, guardian, verifier set and threshold,
 ///   nothing paused, zero totals; the EFUEL mint (9 decimals, authority =
 ///   `Network`, no freeze authority), the stake vault and the treasury exist,
@@ -113,6 +129,7 @@ pub fn handle_initialize_network(
     network.apply_params(args.params)?;
     network.apply_verifier_set(&args.verifiers, args.verifier_threshold)?;
     network.paused = 0;
+    network.genesis_supply = args.genesis_supply;
     mint_efuel(
         network,
         ctx.accounts.mint.to_account_info(),

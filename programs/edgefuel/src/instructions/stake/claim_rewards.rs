@@ -48,7 +48,8 @@ impl ClaimRewards<'_> {
 ///   rewards, or the staker is the operator and commission is owed.
 /// - after: EFUEL equal to the delegation's rewards (plus the node's owed
 ///   commission when the staker is the operator) is minted to the staker;
-///   `pending_rewards` (and `commission_owed`) are zero.
+///   `pending_rewards` (and `commission_owed`) are zero; the node's
+///   `total_claimed` grows by the amount minted.
 #[access_control(ctx.accounts.validate())]
 pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
     let node = &mut ctx.accounts.node;
@@ -70,6 +71,7 @@ pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         .checked_sub(commission)
         .ok_or(EdgeFuelError::MathOverflow)?;
     delegation.total_claimed.add_checked(amount)?;
+    node.total_claimed.add_checked(amount)?;
 
     mint_efuel(
         &ctx.accounts.network,

@@ -68,17 +68,16 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
     }
     let pool_tokens_before = node.pool_tokens;
     let pool_shares_before = node.pool_shares;
-    let bonded_before = node.bonded_tokens()?;
 
     delegation.settle(node)?;
     let is_operator = staker == node.operator;
-    let shares = node.deposit(amount, is_operator)?;
+    let shares = ctx
+        .accounts
+        .network
+        .track_pool(node, |node| node.deposit(amount, is_operator))?;
     delegation.bonded_shares.add_checked(shares)?;
     delegation.reset_debt(node)?;
     delegation.last_stake_added_at = now;
-
-    let network = &mut ctx.accounts.network;
-    network.track_bonded(bonded_before, node.bonded_tokens()?)?;
 
     token::transfer(
         CpiContext::new(

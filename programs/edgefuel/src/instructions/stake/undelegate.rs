@@ -55,12 +55,11 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
     let network = &mut ctx.accounts.network;
     let node = &mut ctx.accounts.node;
     let delegation = &mut ctx.accounts.delegation;
-    let bonded_before_node = node.bonded_tokens()?;
     let bonded_shares_before = delegation.bonded_shares;
 
     delegation.settle(node)?;
     let is_operator = delegation.staker == node.operator;
-    node.begin_unbond(shares, is_operator)?;
+    network.track_pool(node, |node| node.begin_unbond(shares, is_operator))?;
     delegation.bonded_shares = delegation
         .bonded_shares
         .checked_sub(shares)
@@ -70,8 +69,6 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
         .checked_add(network.params.unbonding_seconds)
         .ok_or(EdgeFuelError::MathOverflow)?;
     delegation.reset_debt(node)?;
-
-    network.track_bonded(bonded_before_node, node.bonded_tokens()?)?;
     emit!(Undelegated {
         node: node.key(),
         staker: delegation.staker,

@@ -10,7 +10,7 @@ use anchor_spl::token::{Token, TokenAccount};
 pub struct Withdraw<'info> {
     #[account(mut)]
     pub staker: Signer<'info>,
-    #[account(seeds = [SEED_NETWORK], bump = network.bump)]
+    #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
     pub network: Box<Account<'info, Network>>,
     #[account(mut, seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
     pub node: Box<Account<'info, Node>>,
@@ -52,15 +52,20 @@ impl Withdraw<'_> {
 /// - before: the delegation has unbonding shares and `now ≥ unlock_at`.
 /// - after: the unbonding shares are burnt for `floor(shares · pool_tokens /
 ///   pool_shares)` tokens at today's rate (a slash during the cooldown is
-///   felt), moved vault → staker; when the delegation is left with no
-///   shares and no unclaimed rewards it is closed and its rent returned.
+///   felt), moved vault → staker; the rounding dust stays in the pool and
+///   `network.total_bonded` follows the bonded shares' new value; when the
+///   delegation is left with no shares and no unclaimed rewards it is closed
+///   and its rent returned.
 #[access_control(ctx.accounts.validate())]
 pub fn handle_withdraw(ctx: Context<Withdraw>) -> Result<()> {
     let node = &mut ctx.accounts.node;
     let delegation = &mut ctx.accounts.delegation;
     let shares = delegation.unbonding_shares;
     let pool_tokens_before = node.pool_tokens;
-    let amount = node.redeem(shares)?;
+    let amount = ctx
+        .accounts
+        .network
+        .track_pool(node, |node| node.redeem(shares))?;
     delegation.unbonding_shares = 0;
     delegation.unlock_at = 0;
 

@@ -75,7 +75,7 @@ export type Batch = {
   bump: number;
   /** The node that committed it. */
   node: Address;
-  /** Per-node sequence number (strictly increasing). */
+  /** Per-node sequence number (1, 2, 3, … without gaps). */
   seq: bigint;
   /** Hash of the root of the Merkle sum tree over the receipt leaves. */
   root: ReadonlyUint8Array;
@@ -132,6 +132,11 @@ export type Batch = {
   slashed: bigint;
   /** Slot of finalization (0 until final). */
   finalizedSlot: bigint;
+  /**
+   * Reward per work unit fixed at submit (base units): an accepted batch
+   * is paid at this rate, whatever governance sets later.
+   */
+  rewardRate: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -141,7 +146,7 @@ export type BatchArgs = {
   bump: number;
   /** The node that committed it. */
   node: Address;
-  /** Per-node sequence number (strictly increasing). */
+  /** Per-node sequence number (1, 2, 3, … without gaps). */
   seq: number | bigint;
   /** Hash of the root of the Merkle sum tree over the receipt leaves. */
   root: ReadonlyUint8Array;
@@ -198,6 +203,11 @@ export type BatchArgs = {
   slashed: number | bigint;
   /** Slot of finalization (0 until final). */
   finalizedSlot: number | bigint;
+  /**
+   * Reward per work unit fixed at submit (base units): an accepted batch
+   * is paid at this rate, whatever governance sets later.
+   */
+  rewardRate: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -233,7 +243,8 @@ export function getBatchEncoder(): Encoder<BatchArgs> {
       ["reward", getU64Encoder()],
       ["slashed", getU64Encoder()],
       ["finalizedSlot", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
+      ["rewardRate", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 24)],
     ]),
     (value) => ({ ...value, discriminator: BATCH_DISCRIMINATOR }),
   );
@@ -269,7 +280,8 @@ export function getBatchDecoder(): Decoder<Batch> {
     ["reward", getU64Decoder()],
     ["slashed", getU64Decoder()],
     ["finalizedSlot", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
+    ["rewardRate", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 24)],
   ]);
 }
 

@@ -87,16 +87,30 @@ export type Network = {
   nodeCount: bigint;
   /** Proposals ever created (next proposal id). */
   proposalCount: bigint;
-  /** Bonded stake over all node pools (base units), for governance quorum. */
+  /**
+   * Bonded stake over all node pools (base units), for governance quorum:
+   * always exactly Σ over nodes of [`Node::bonded_tokens`] (every pool
+   * change goes through [`Network::track_pool`]).
+   */
   totalBonded: bigint;
   /** Epoch index that `epoch_emitted` refers to. */
   emissionEpoch: bigint;
   /** Rewards accrued in `emission_epoch` (base units), ≤ `epoch_emission_cap`. */
   epochEmitted: bigint;
-  /** Rewards accrued since genesis (base units). */
+  /** Rewards accrued since genesis (base units): Σ nodes' `total_rewards`. */
   totalRewardsAccrued: bigint;
   /** Stake slashed since genesis (base units). */
   totalSlashed: bigint;
+  /**
+   * EFUEL minted at genesis (base units): the mint's supply is always
+   * `genesis_supply` + Σ nodes' `total_claimed`.
+   */
+  genesisSupply: bigint;
+  /**
+   * Bumped by every params change (1 after initialization): a proposal
+   * to update params executes only on the version it was created on.
+   */
+  paramsVersion: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -132,16 +146,30 @@ export type NetworkArgs = {
   nodeCount: number | bigint;
   /** Proposals ever created (next proposal id). */
   proposalCount: number | bigint;
-  /** Bonded stake over all node pools (base units), for governance quorum. */
+  /**
+   * Bonded stake over all node pools (base units), for governance quorum:
+   * always exactly Σ over nodes of [`Node::bonded_tokens`] (every pool
+   * change goes through [`Network::track_pool`]).
+   */
   totalBonded: number | bigint;
   /** Epoch index that `epoch_emitted` refers to. */
   emissionEpoch: number | bigint;
   /** Rewards accrued in `emission_epoch` (base units), ≤ `epoch_emission_cap`. */
   epochEmitted: number | bigint;
-  /** Rewards accrued since genesis (base units). */
+  /** Rewards accrued since genesis (base units): Σ nodes' `total_rewards`. */
   totalRewardsAccrued: number | bigint;
   /** Stake slashed since genesis (base units). */
   totalSlashed: number | bigint;
+  /**
+   * EFUEL minted at genesis (base units): the mint's supply is always
+   * `genesis_supply` + Σ nodes' `total_claimed`.
+   */
+  genesisSupply: number | bigint;
+  /**
+   * Bumped by every params change (1 after initialization): a proposal
+   * to update params executes only on the version it was created on.
+   */
+  paramsVersion: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -171,7 +199,9 @@ export function getNetworkEncoder(): FixedSizeEncoder<NetworkArgs> {
       ["epochEmitted", getU64Encoder()],
       ["totalRewardsAccrued", getU64Encoder()],
       ["totalSlashed", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
+      ["genesisSupply", getU64Encoder()],
+      ["paramsVersion", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 112)],
     ]),
     (value) => ({ ...value, discriminator: NETWORK_DISCRIMINATOR }),
   );
@@ -201,7 +231,9 @@ export function getNetworkDecoder(): FixedSizeDecoder<Network> {
     ["epochEmitted", getU64Decoder()],
     ["totalRewardsAccrued", getU64Decoder()],
     ["totalSlashed", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
+    ["genesisSupply", getU64Decoder()],
+    ["paramsVersion", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 112)],
   ]);
 }
 

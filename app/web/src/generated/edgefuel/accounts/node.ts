@@ -103,7 +103,10 @@ export type Node = {
   commissionOwed: bigint;
   /** Open delegation accounts. */
   delegationCount: number;
-  /** Highest batch sequence number submitted. */
+  /**
+   * Sequence number of the last batch submitted (0 before the first);
+   * the next batch must be this + 1.
+   */
   lastBatchSeq: bigint;
   /** Work units committed and not yet finalized. */
   pendingWork: bigint;
@@ -127,6 +130,11 @@ export type Node = {
   pendingCommissionBps: number;
   /** When the pending raise applies (unix seconds; 0 when none pending). */
   commissionEffectiveAt: bigint;
+  /**
+   * EFUEL minted by claims on this node (delegations' rewards and the
+   * operator's commission), base units.
+   */
+  totalClaimed: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -168,7 +176,10 @@ export type NodeArgs = {
   commissionOwed: number | bigint;
   /** Open delegation accounts. */
   delegationCount: number;
-  /** Highest batch sequence number submitted. */
+  /**
+   * Sequence number of the last batch submitted (0 before the first);
+   * the next batch must be this + 1.
+   */
   lastBatchSeq: number | bigint;
   /** Work units committed and not yet finalized. */
   pendingWork: number | bigint;
@@ -192,6 +203,11 @@ export type NodeArgs = {
   pendingCommissionBps: number;
   /** When the pending raise applies (unix seconds; 0 when none pending). */
   commissionEffectiveAt: number | bigint;
+  /**
+   * EFUEL minted by claims on this node (delegations' rewards and the
+   * operator's commission), base units.
+   */
+  totalClaimed: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -231,7 +247,8 @@ export function getNodeEncoder(): Encoder<NodeArgs> {
       ["totalSlashed", getU64Encoder()],
       ["pendingCommissionBps", getU16Encoder()],
       ["commissionEffectiveAt", getI64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 54)],
+      ["totalClaimed", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 46)],
     ]),
     (value) => ({ ...value, discriminator: NODE_DISCRIMINATOR }),
   );
@@ -271,7 +288,8 @@ export function getNodeDecoder(): Decoder<Node> {
     ["totalSlashed", getU64Decoder()],
     ["pendingCommissionBps", getU16Decoder()],
     ["commissionEffectiveAt", getI64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 54)],
+    ["totalClaimed", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 46)],
   ]);
 }
 

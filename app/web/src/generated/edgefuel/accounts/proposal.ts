@@ -106,8 +106,13 @@ export type Proposal = {
   voterCount: number;
   /** Lifecycle status. */
   status: ProposalStatus;
-  /** When it was executed or failed (unix seconds; 0 before). */
+  /** When it was executed, failed or expired (unix seconds; 0 before). */
   executedAt: bigint;
+  /**
+   * `network.params_version` when it was created: an `UpdateParams`
+   * proposal fails if another params change landed since.
+   */
+  paramsVersion: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -150,8 +155,13 @@ export type ProposalArgs = {
   voterCount: number;
   /** Lifecycle status. */
   status: ProposalStatusArgs;
-  /** When it was executed or failed (unix seconds; 0 before). */
+  /** When it was executed, failed or expired (unix seconds; 0 before). */
   executedAt: number | bigint;
+  /**
+   * `network.params_version` when it was created: an `UpdateParams`
+   * proposal fails if another params change landed since.
+   */
+  paramsVersion: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -182,7 +192,8 @@ export function getProposalEncoder(): Encoder<ProposalArgs> {
       ["voterCount", getU32Encoder()],
       ["status", getProposalStatusEncoder()],
       ["executedAt", getI64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
+      ["paramsVersion", getU64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 56)],
     ]),
     (value) => ({ ...value, discriminator: PROPOSAL_DISCRIMINATOR }),
   );
@@ -210,7 +221,8 @@ export function getProposalDecoder(): Decoder<Proposal> {
     ["voterCount", getU32Decoder()],
     ["status", getProposalStatusDecoder()],
     ["executedAt", getI64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
+    ["paramsVersion", getU64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 56)],
   ]);
 }
 

@@ -76,8 +76,8 @@ export const EDGEFUEL_ERROR__POOL_INVARIANT = 0x178c; // 6028
 export const EDGEFUEL_ERROR__NOT_AGENT = 0x178d; // 6029
 /** NodeJailed: Node is jailed: wait for jailed_until, then unjail_node */
 export const EDGEFUEL_ERROR__NODE_JAILED = 0x178e; // 6030
-/** SeqNotIncreasing: Batch sequence number must be greater than the node's last one */
-export const EDGEFUEL_ERROR__SEQ_NOT_INCREASING = 0x178f; // 6031
+/** SeqNotNext: Batch sequence number must be the node's last one + 1 (see node.last_batch_seq) */
+export const EDGEFUEL_ERROR__SEQ_NOT_NEXT = 0x178f; // 6031
 /** InvalidBatch: Batch must have 1..=2^16 leaves and 1..=leaf_count*2^36 work units */
 export const EDGEFUEL_ERROR__INVALID_BATCH = 0x1790; // 6032
 /** WrongEpoch: Batch epoch is not the current epoch */
@@ -160,6 +160,8 @@ export const EDGEFUEL_ERROR__INVALID_JOB_SPEC = 0x17b6; // 6070
 export const EDGEFUEL_ERROR__JOB_SPEC_MISMATCH = 0x17b7; // 6071
 /** WorkUnitsMismatch: The leaf's work_units differ from the revealed spec's work formula */
 export const EDGEFUEL_ERROR__WORK_UNITS_MISMATCH = 0x17b8; // 6072
+/** NotUpgradeAuthority: Only the program's upgrade authority (from its ProgramData account) may initialize the network */
+export const EDGEFUEL_ERROR__NOT_UPGRADE_AUTHORITY = 0x17b9; // 6073
 
 export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__ALREADY_VOTED
@@ -205,6 +207,7 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__NOT_MISSED
   | typeof EDGEFUEL_ERROR__NOT_OPERATOR
   | typeof EDGEFUEL_ERROR__NOT_PROPOSER
+  | typeof EDGEFUEL_ERROR__NOT_UPGRADE_AUTHORITY
   | typeof EDGEFUEL_ERROR__NOT_VERIFIER
   | typeof EDGEFUEL_ERROR__NO_VOTING_POWER
   | typeof EDGEFUEL_ERROR__PAUSE_UNCHANGED
@@ -216,7 +219,7 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__SAMPLES_NOT_REVEALED
   | typeof EDGEFUEL_ERROR__SEAL_TOO_EARLY
   | typeof EDGEFUEL_ERROR__SEAL_TOO_LATE
-  | typeof EDGEFUEL_ERROR__SEQ_NOT_INCREASING
+  | typeof EDGEFUEL_ERROR__SEQ_NOT_NEXT
   | typeof EDGEFUEL_ERROR__STAKE_LOCKED_BY_VOTE
   | typeof EDGEFUEL_ERROR__STILL_JAILED
   | typeof EDGEFUEL_ERROR__STILL_UNBONDING
@@ -282,6 +285,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__NOT_MISSED]: `Batch is not missed: it may still be sealed or revealed`,
     [EDGEFUEL_ERROR__NOT_OPERATOR]: `Signer is not the node operator`,
     [EDGEFUEL_ERROR__NOT_PROPOSER]: `Signer is not the proposer`,
+    [EDGEFUEL_ERROR__NOT_UPGRADE_AUTHORITY]: `Only the program's upgrade authority (from its ProgramData account) may initialize the network`,
     [EDGEFUEL_ERROR__NOT_VERIFIER]: `Signer is not in the verifier set`,
     [EDGEFUEL_ERROR__NO_VOTING_POWER]: `Delegation has no bonded stake to vote with`,
     [EDGEFUEL_ERROR__PAUSE_UNCHANGED]: `Already in the requested pause state`,
@@ -293,7 +297,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__SAMPLES_NOT_REVEALED]: `Samples are not all revealed yet: vote after reveal`,
     [EDGEFUEL_ERROR__SEAL_TOO_EARLY]: `Too early to seal: the seal slot's hash is not in SlotHashes yet`,
     [EDGEFUEL_ERROR__SEAL_TOO_LATE]: `Too late to seal: the seal slot left the SlotHashes window; report_missed applies`,
-    [EDGEFUEL_ERROR__SEQ_NOT_INCREASING]: `Batch sequence number must be greater than the node's last one`,
+    [EDGEFUEL_ERROR__SEQ_NOT_NEXT]: `Batch sequence number must be the node's last one + 1 (see node.last_batch_seq)`,
     [EDGEFUEL_ERROR__STAKE_LOCKED_BY_VOTE]: `Delegation voted on a running proposal: undelegate after vote_locked_until`,
     [EDGEFUEL_ERROR__STILL_JAILED]: `Jail term has not ended yet`,
     [EDGEFUEL_ERROR__STILL_UNBONDING]: `Unbonding stake is still locked: retry after unlock_at`,

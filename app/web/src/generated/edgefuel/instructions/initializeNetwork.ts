@@ -34,6 +34,7 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
+  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
@@ -71,6 +72,8 @@ export function getInitializeNetworkDiscriminatorBytes() {
 export type InitializeNetworkInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountPayer extends string | AccountMeta<string> = string,
+  TAccountAuthority extends string | AccountMeta<string> = string,
+  TAccountProgramData extends string | AccountMeta<string> = string,
   TAccountNetwork extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
@@ -92,6 +95,13 @@ export type InitializeNetworkInstruction<
         ? WritableSignerAccount<TAccountPayer> &
             AccountSignerMeta<TAccountPayer>
         : TAccountPayer,
+      TAccountAuthority extends string
+        ? ReadonlySignerAccount<TAccountAuthority> &
+            AccountSignerMeta<TAccountAuthority>
+        : TAccountAuthority,
+      TAccountProgramData extends string
+        ? ReadonlyAccount<TAccountProgramData>
+        : TAccountProgramData,
       TAccountNetwork extends string
         ? WritableAccount<TAccountNetwork>
         : TAccountNetwork,
@@ -195,6 +205,8 @@ export function getInitializeNetworkInstructionDataCodec(): Codec<
 
 export type InitializeNetworkAsyncInput<
   TAccountPayer extends string = string,
+  TAccountAuthority extends string = string,
+  TAccountProgramData extends string = string,
   TAccountNetwork extends string = string,
   TAccountMint extends string = string,
   TAccountVault extends string = string,
@@ -206,6 +218,13 @@ export type InitializeNetworkAsyncInput<
   TAccountSystemProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /** The program's upgrade authority, as recorded in its ProgramData. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /**
+   * The program's ProgramData account (the upgradeable loader's PDA of
+   * the program id); only the loader can own an account at this address.
+   */
+  programData?: Address<TAccountProgramData>;
   network?: Address<TAccountNetwork>;
   mint?: Address<TAccountMint>;
   vault?: Address<TAccountVault>;
@@ -225,6 +244,8 @@ export type InitializeNetworkAsyncInput<
 
 export async function getInitializeNetworkInstructionAsync<
   TAccountPayer extends string,
+  TAccountAuthority extends string,
+  TAccountProgramData extends string,
   TAccountNetwork extends string,
   TAccountMint extends string,
   TAccountVault extends string,
@@ -238,6 +259,8 @@ export async function getInitializeNetworkInstructionAsync<
 >(
   input: InitializeNetworkAsyncInput<
     TAccountPayer,
+    TAccountAuthority,
+    TAccountProgramData,
     TAccountNetwork,
     TAccountMint,
     TAccountVault,
@@ -253,6 +276,8 @@ export async function getInitializeNetworkInstructionAsync<
   InitializeNetworkInstruction<
     TProgramAddress,
     TAccountPayer,
+    TAccountAuthority,
+    TAccountProgramData,
     TAccountNetwork,
     TAccountMint,
     TAccountVault,
@@ -270,6 +295,8 @@ export async function getInitializeNetworkInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     payer: { value: input.payer ?? null, isWritable: true },
+    authority: { value: input.authority ?? null, isWritable: false },
+    programData: { value: input.programData ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
@@ -292,6 +319,21 @@ export async function getInitializeNetworkInstructionAsync<
   const args = { ...input };
 
   // Resolve default values.
+  if (!accounts.programData.value) {
+    accounts.programData.value = await getProgramDerivedAddress({
+      programAddress:
+        "BPFLoaderUpgradeab1e11111111111111111111111" as Address<"BPFLoaderUpgradeab1e11111111111111111111111">,
+      seeds: [
+        getBytesEncoder().encode(
+          new Uint8Array([
+            196, 199, 28, 231, 223, 202, 12, 206, 193, 171, 224, 183, 36, 122,
+            140, 40, 92, 253, 34, 10, 217, 202, 0, 69, 93, 185, 182, 32, 40,
+            181, 250, 56,
+          ]),
+        ),
+      ],
+    });
+  }
   if (!accounts.network.value) {
     accounts.network.value = await findNetworkPda();
   }
@@ -338,6 +380,8 @@ export async function getInitializeNetworkInstructionAsync<
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.payer),
+      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.programData),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.vault),
@@ -355,6 +399,8 @@ export async function getInitializeNetworkInstructionAsync<
   } as InitializeNetworkInstruction<
     TProgramAddress,
     TAccountPayer,
+    TAccountAuthority,
+    TAccountProgramData,
     TAccountNetwork,
     TAccountMint,
     TAccountVault,
@@ -369,6 +415,8 @@ export async function getInitializeNetworkInstructionAsync<
 
 export type InitializeNetworkInput<
   TAccountPayer extends string = string,
+  TAccountAuthority extends string = string,
+  TAccountProgramData extends string = string,
   TAccountNetwork extends string = string,
   TAccountMint extends string = string,
   TAccountVault extends string = string,
@@ -380,6 +428,13 @@ export type InitializeNetworkInput<
   TAccountSystemProgram extends string = string,
 > = {
   payer: TransactionSigner<TAccountPayer>;
+  /** The program's upgrade authority, as recorded in its ProgramData. */
+  authority: TransactionSigner<TAccountAuthority>;
+  /**
+   * The program's ProgramData account (the upgradeable loader's PDA of
+   * the program id); only the loader can own an account at this address.
+   */
+  programData: Address<TAccountProgramData>;
   network: Address<TAccountNetwork>;
   mint: Address<TAccountMint>;
   vault: Address<TAccountVault>;
@@ -399,6 +454,8 @@ export type InitializeNetworkInput<
 
 export function getInitializeNetworkInstruction<
   TAccountPayer extends string,
+  TAccountAuthority extends string,
+  TAccountProgramData extends string,
   TAccountNetwork extends string,
   TAccountMint extends string,
   TAccountVault extends string,
@@ -412,6 +469,8 @@ export function getInitializeNetworkInstruction<
 >(
   input: InitializeNetworkInput<
     TAccountPayer,
+    TAccountAuthority,
+    TAccountProgramData,
     TAccountNetwork,
     TAccountMint,
     TAccountVault,
@@ -426,6 +485,8 @@ export function getInitializeNetworkInstruction<
 ): InitializeNetworkInstruction<
   TProgramAddress,
   TAccountPayer,
+  TAccountAuthority,
+  TAccountProgramData,
   TAccountNetwork,
   TAccountMint,
   TAccountVault,
@@ -442,6 +503,8 @@ export function getInitializeNetworkInstruction<
   // Original accounts.
   const originalAccounts = {
     payer: { value: input.payer ?? null, isWritable: true },
+    authority: { value: input.authority ?? null, isWritable: false },
+    programData: { value: input.programData ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
@@ -481,6 +544,8 @@ export function getInitializeNetworkInstruction<
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.payer),
+      getAccountMeta(accounts.authority),
+      getAccountMeta(accounts.programData),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.vault),
@@ -498,6 +563,8 @@ export function getInitializeNetworkInstruction<
   } as InitializeNetworkInstruction<
     TProgramAddress,
     TAccountPayer,
+    TAccountAuthority,
+    TAccountProgramData,
     TAccountNetwork,
     TAccountMint,
     TAccountVault,
@@ -517,16 +584,23 @@ export type ParsedInitializeNetworkInstruction<
   programAddress: Address<TProgram>;
   accounts: {
     payer: TAccountMetas[0];
-    network: TAccountMetas[1];
-    mint: TAccountMetas[2];
-    vault: TAccountMetas[3];
-    treasury: TAccountMetas[4];
+    /** The program's upgrade authority, as recorded in its ProgramData. */
+    authority: TAccountMetas[1];
+    /**
+     * The program's ProgramData account (the upgradeable loader's PDA of
+     * the program id); only the loader can own an account at this address.
+     */
+    programData: TAccountMetas[2];
+    network: TAccountMetas[3];
+    mint: TAccountMetas[4];
+    vault: TAccountMetas[5];
+    treasury: TAccountMetas[6];
     /** Wallet that receives the genesis supply. */
-    genesisOwner: TAccountMetas[5];
-    genesisToken: TAccountMetas[6];
-    tokenProgram: TAccountMetas[7];
-    associatedTokenProgram: TAccountMetas[8];
-    systemProgram: TAccountMetas[9];
+    genesisOwner: TAccountMetas[7];
+    genesisToken: TAccountMetas[8];
+    tokenProgram: TAccountMetas[9];
+    associatedTokenProgram: TAccountMetas[10];
+    systemProgram: TAccountMetas[11];
   };
   data: InitializeNetworkInstructionData;
 };
@@ -539,7 +613,7 @@ export function parseInitializeNetworkInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedInitializeNetworkInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 10) {
+  if (instruction.accounts.length < 12) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -553,6 +627,8 @@ export function parseInitializeNetworkInstruction<
     programAddress: instruction.programAddress,
     accounts: {
       payer: getNextAccount(),
+      authority: getNextAccount(),
+      programData: getNextAccount(),
       network: getNextAccount(),
       mint: getNextAccount(),
       vault: getNextAccount(),

@@ -93,7 +93,7 @@ export type SubmitBatchInstruction<
 
 export type SubmitBatchInstructionData = {
   discriminator: ReadonlyUint8Array;
-  /** Per-node sequence number, strictly greater than the last one. */
+  /** Per-node sequence number: the node's `last_batch_seq` + 1. */
   seq: bigint;
   /**
    * Hash of the root of the Merkle sum tree over the receipt leaves (see
@@ -112,7 +112,7 @@ export type SubmitBatchInstructionData = {
 };
 
 export type SubmitBatchInstructionDataArgs = {
-  /** Per-node sequence number, strictly greater than the last one. */
+  /** Per-node sequence number: the node's `last_batch_seq` + 1. */
   seq: number | bigint;
   /**
    * Hash of the root of the Merkle sum tree over the receipt leaves (see

@@ -66,7 +66,7 @@ export type WithdrawInstruction<
             AccountSignerMeta<TAccountStaker>
         : TAccountStaker,
       TAccountNetwork extends string
-        ? ReadonlyAccount<TAccountNetwork>
+        ? WritableAccount<TAccountNetwork>
         : TAccountNetwork,
       TAccountNode extends string
         ? WritableAccount<TAccountNode>
@@ -170,7 +170,7 @@ export async function getWithdrawInstructionAsync<
   // Original accounts.
   const originalAccounts = {
     staker: { value: input.staker ?? null, isWritable: true },
-    network: { value: input.network ?? null, isWritable: false },
+    network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     delegation: { value: input.delegation ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
@@ -276,7 +276,7 @@ export function getWithdrawInstruction<
   // Original accounts.
   const originalAccounts = {
     staker: { value: input.staker ?? null, isWritable: true },
-    network: { value: input.network ?? null, isWritable: false },
+    network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     delegation: { value: input.delegation ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },

@@ -53,7 +53,10 @@ export type Params = {
   sealDelaySlots: bigint;
   /** Slots after sealing within which the node must reveal its sample. > 0. */
   revealWindowSlots: bigint;
-  /** Slots after sealing within which verifiers must reach a quorum. > reveal window. */
+  /**
+   * Slots after sealing within which verifiers must reach a quorum;
+   * ≥ reveal window + `MIN_VOTING_SLOTS`.
+   */
   verifyWindowSlots: bigint;
   /**
    * Sample points per leaf of a batch (bps, 1 ..= 10 000): k = ceil(n ·
@@ -66,7 +69,12 @@ export type Params = {
   maxSamples: number;
   /** Share of a node pool slashed for fraud (bps, 1 ..= 10 000). */
   slashFraudBps: number;
-  /** Share of a node pool slashed for an unavailable batch (bps, ≤ slash_fraud_bps). */
+  /**
+   * Share of a node pool slashed for a batch nobody sealed within the
+   * SlotHashes window (bps, ≤ slash_fraud_bps). A sealed batch left
+   * unrevealed costs `slash_fraud_bps`. The incentive rule holds for the
+   * cheaper of the two.
+   */
   slashUnavailableBps: number;
   /** Share of a fraud slash paid to the verifiers who voted with the outcome (bps, ≤ 10 000). */
   verifierBountyBps: number;
@@ -77,15 +85,18 @@ export type Params = {
    * work may not exceed this share of its pool's tokens (bps, 1 ..= 10 000).
    */
   maxExposureBps: number;
-  /** Bonded stake a delegation needs to create a proposal (base units). */
+  /**
+   * Bonded stake a delegation needs to create a proposal (base units);
+   * ≤ `min_node_stake`, so every node operator can propose.
+   */
   minProposalStake: bigint;
   /** Length of a proposal's voting window (seconds). 1 ..= 60 days. */
   votingSeconds: bigint;
   /** Delay between a proposal passing and its execution (seconds). 0 ..= 60 days. */
   timelockSeconds: bigint;
-  /** Turnout needed, as a share of all bonded stake (bps, 1 ..= 10 000). */
+  /** Turnout needed, as a share of all bonded stake (bps, 1 ..= 5 000). */
   quorumBps: number;
-  /** Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 10 000). */
+  /** Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 8 000). */
   approvalThresholdBps: number;
 };
 
@@ -117,7 +128,10 @@ export type ParamsArgs = {
   sealDelaySlots: number | bigint;
   /** Slots after sealing within which the node must reveal its sample. > 0. */
   revealWindowSlots: number | bigint;
-  /** Slots after sealing within which verifiers must reach a quorum. > reveal window. */
+  /**
+   * Slots after sealing within which verifiers must reach a quorum;
+   * ≥ reveal window + `MIN_VOTING_SLOTS`.
+   */
   verifyWindowSlots: number | bigint;
   /**
    * Sample points per leaf of a batch (bps, 1 ..= 10 000): k = ceil(n ·
@@ -130,7 +144,12 @@ export type ParamsArgs = {
   maxSamples: number;
   /** Share of a node pool slashed for fraud (bps, 1 ..= 10 000). */
   slashFraudBps: number;
-  /** Share of a node pool slashed for an unavailable batch (bps, ≤ slash_fraud_bps). */
+  /**
+   * Share of a node pool slashed for a batch nobody sealed within the
+   * SlotHashes window (bps, ≤ slash_fraud_bps). A sealed batch left
+   * unrevealed costs `slash_fraud_bps`. The incentive rule holds for the
+   * cheaper of the two.
+   */
   slashUnavailableBps: number;
   /** Share of a fraud slash paid to the verifiers who voted with the outcome (bps, ≤ 10 000). */
   verifierBountyBps: number;
@@ -141,15 +160,18 @@ export type ParamsArgs = {
    * work may not exceed this share of its pool's tokens (bps, 1 ..= 10 000).
    */
   maxExposureBps: number;
-  /** Bonded stake a delegation needs to create a proposal (base units). */
+  /**
+   * Bonded stake a delegation needs to create a proposal (base units);
+   * ≤ `min_node_stake`, so every node operator can propose.
+   */
   minProposalStake: number | bigint;
   /** Length of a proposal's voting window (seconds). 1 ..= 60 days. */
   votingSeconds: number | bigint;
   /** Delay between a proposal passing and its execution (seconds). 0 ..= 60 days. */
   timelockSeconds: number | bigint;
-  /** Turnout needed, as a share of all bonded stake (bps, 1 ..= 10 000). */
+  /** Turnout needed, as a share of all bonded stake (bps, 1 ..= 5 000). */
   quorumBps: number;
-  /** Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 10 000). */
+  /** Share of yes among yes + no that a proposal must exceed (bps, 5 000 ..= 8 000). */
   approvalThresholdBps: number;
 };
 

@@ -23,6 +23,7 @@ export enum ProposalStatus {
   Executed,
   Failed,
   Cancelled,
+  Expired,
 }
 
 export type ProposalStatusArgs = ProposalStatus;

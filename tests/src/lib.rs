@@ -109,7 +109,13 @@ pub fn metadata(commission_bps: u16) -> NodeMetadata {
 impl TestContext {
     /// Boots the chain without a network.
     pub async fn boot() -> Self {
-        let ctx = program_test().start_with_context().await;
+        Self::boot_on(program_test()).await
+    }
+
+    /// Boots `pt` (a [`program_test`] with more programs added, e.g. the
+    /// benchmark's baseline) without a network.
+    pub async fn boot_on(pt: ProgramTest) -> Self {
+        let ctx = pt.start_with_context().await;
         let mut clock: anchor_lang::prelude::Clock = ctx.banks_client.get_sysvar().await.unwrap();
         clock.unix_timestamp = START_TIME;
         ctx.set_sysvar(&clock);
@@ -127,7 +133,12 @@ impl TestContext {
     }
 
     pub async fn with_params(params: Params) -> Self {
-        let mut t = Self::boot().await;
+        Self::with_params_on(program_test(), params).await
+    }
+
+    /// Boots `pt` and initializes a network with `params`.
+    pub async fn with_params_on(pt: ProgramTest, params: Params) -> Self {
+        let mut t = Self::boot_on(pt).await;
         let verifiers: Vec<Pubkey> = t.verifiers.iter().map(|k| k.pubkey()).collect();
         let ix = t.initialize_ix(params, t.guardian.pubkey(), verifiers, 2, GENESIS_SUPPLY);
         t.send(&[ix], &[]).await.unwrap();

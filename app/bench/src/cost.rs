@@ -456,7 +456,13 @@ impl Bench {
 }
 
 /// Runs both designs at every size in `sizes`.
-pub fn run(sizes: &[u64], progress: &dyn Fn(&str)) -> anyhow::Result<CostReport> {
+/// The baseline records at most `baseline_max` jobs per size (its cost per
+/// job does not depend on how many it records).
+pub fn run(
+    sizes: &[u64],
+    baseline_max: u64,
+    progress: &dyn Fn(&str),
+) -> anyhow::Result<CostReport> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -481,14 +487,19 @@ pub fn run(sizes: &[u64], progress: &dyn Fn(&str)) -> anyhow::Result<CostReport>
             let shapes = job_mix(size as usize);
             let ef = b.edgefuel(shapes.clone()).await?;
             // The baseline records the same jobs (a fresh seq: new job ids).
-            let specs = ReceiptBatch::job_specs(&b.op.pubkey(), 1_000_000 + b.seq, shapes)?;
+            let base_jobs = size.min(baseline_max) as usize;
+            let specs = ReceiptBatch::job_specs(
+                &b.op.pubkey(),
+                1_000_000 + b.seq,
+                shapes.into_iter().take(base_jobs),
+            )?;
             let cpu = b.cpu;
             let commitments = specs
                 .par_iter()
                 .map(|s| execute(s, &cpu).map(|o| o.output_commitment()))
                 .collect::<Result<Vec<_>, _>>()?;
             let rb = ReceiptBatch::new(&b.op.pubkey(), 1_000_000 + b.seq, &specs, &commitments)?;
-            progress(&format!("cost: per-job baseline, {size} jobs"));
+            progress(&format!("cost: per-job baseline, {base_jobs} jobs"));
             let base = b.baseline(&rb).await?;
             for (name, r) in [("EdgeFuel", &ef), ("baseline", &base)] {
                 // Fees are the bank's; every signer's balance must agree.

@@ -65,7 +65,7 @@ pub fn peak(m: &Machine, kernel: CpuKernel) -> Option<Peak> {
         CpuKernel::Avx2 => (
             2.0,
             16.0,
-            "VPMADDWD ymm (16 MACs on sign-extended pairs)",
+            "VPMADDWD ymm",
             "assumed 2 per cycle per core (two 256-bit vector integer multiply pipes on AMD Zen 2 and later and Intel Skylake and later); not measured on this VM",
         ),
         _ => return None,

@@ -32,6 +32,10 @@ struct Args {
     /// Where the charts go (default: docs/bench next to the report).
     #[arg(long)]
     charts: Option<PathBuf>,
+    /// Jobs the per-job baseline records at most per size (its cost per job
+    /// is the same at every size; 0: as many as the batch).
+    #[arg(long, default_value_t = 0)]
+    baseline_max: u64,
     /// Tiny sizes: checks that everything runs and writes the files.
     #[arg(long)]
     short: bool,
@@ -57,11 +61,16 @@ fn main() -> anyhow::Result<()> {
     } else {
         vec![1, 16, 256, 1_024, 4_096, max]
     };
-    let cost = cost::run(&sizes, &progress).context("cost section")?;
+    let baseline_max = if args.baseline_max == 0 {
+        u64::MAX
+    } else {
+        args.baseline_max
+    };
+    let cost = cost::run(&sizes, baseline_max, &progress).context("cost section")?;
     let (leaves, epochs, careers) = if args.short {
         (64, 3, 50)
     } else {
-        (4_096, 50, 4_000)
+        (4_096, 50, 10_000)
     };
     let detection = detection::run(
         leaves,

@@ -418,24 +418,36 @@ pub fn markdown(r: &Results) -> String {
     );
     let _ = writeln!(
         s,
-        "| jobs | sample (points / leaves revealed) | EdgeFuel tx | signatures | fees | **lamports / job** | tx bytes / job | baseline tx | baseline lamports / job | **baseline ÷ EdgeFuel** |"
+        "| jobs | sample (points / leaves revealed) | EdgeFuel tx | signatures | fees | **lamports / job** | tx bytes / job | baseline tx / job | baseline lamports / job | baseline tx bytes / job | **baseline ÷ EdgeFuel** |"
     );
-    let _ = writeln!(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        s,
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for z in &c.sizes {
         let (e, b) = (&z.edgefuel, &z.baseline);
         let (pts, lv) = e.sample.unwrap_or((0, 0));
         let _ = writeln!(
             s,
-            "| {} | {pts} / {lv} | {} | {} | {} | **{}** | {} | {} | {} | **{}×** |",
+            "| {}{} | {pts} / {lv} | {} | {} | {} | **{}** | {} | {} | {} | {} | **{}×** |",
             size_label(z.size),
+            if b.jobs < z.size { " †" } else { "" },
             e.total.txs,
             e.total.sigs,
             g(e.total.fees),
             per(e.total.fees, e.jobs),
             per(e.total.ledger_bytes, e.jobs),
-            g(b.total.txs),
+            per(b.total.txs, b.jobs),
             per(b.total.fees, b.jobs),
+            per(b.total.ledger_bytes, b.jobs),
             ratio(b.fee_per_job() / e.fee_per_job())
+        );
+    }
+    if let Some(z) = c.sizes.iter().find(|z| z.baseline.jobs < z.size) {
+        let _ = writeln!(
+            s,
+            "\n† The baseline recorded {} of these jobs (`--baseline-max`); its cost per job is the same at every size above.",
+            g(z.baseline.jobs)
         );
     }
     let _ = writeln!(s);
@@ -471,19 +483,20 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(s, "Rent and state, per run (lamports; rent is a deposit, returned when the account closes):\n");
     let _ = writeln!(
         s,
-        "| jobs | EdgeFuel rent locked (peak) | returned | account bytes | steps (transactions) | baseline rent locked (peak) | returned | account bytes |"
+        "| jobs | EdgeFuel rent locked (peak) | returned | account bytes | steps (transactions) | baseline jobs recorded | rent locked (peak) | returned | account bytes |"
     );
-    let _ = writeln!(s, "|---:|---:|---:|---:|---|---:|---:|---:|");
+    let _ = writeln!(s, "|---:|---:|---:|---:|---|---:|---:|---:|---:|");
     for z in &c.sizes {
         let (e, b) = (&z.edgefuel, &z.baseline);
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             size_label(z.size),
             g(e.rent_locked),
             g(e.rent_returned),
             g(e.account_bytes),
             steps(&e.steps),
+            g(b.jobs),
             g(b.rent_locked),
             g(b.rent_returned),
             g(b.account_bytes),

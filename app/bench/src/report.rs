@@ -246,11 +246,7 @@ pub fn charts(r: &Results) -> Vec<(String, String)> {
     }
 
     let k = &r.kernels;
-    let cats: Vec<String> = k
-        .jobs
-        .iter()
-        .map(|j| j.label.replacen(' ', " ", 1))
-        .collect();
+    let cats: Vec<String> = k.jobs.iter().map(|j| j.label.clone()).collect();
     let mut series: Vec<(String, Vec<Option<f64>>)> = k
         .backends
         .iter()

@@ -692,8 +692,8 @@ pub fn markdown(r: &Results) -> String {
         "- **Verifier share of compute** (verifier CPU seconds ÷ node CPU seconds per batch) and \
          **end-to-end throughput** (verified jobs/s and transactions/s through the local chain with the real \
          agent and verifier processes, and where the time goes) need the `edgefuel-node` and \
-         `edgefuel-verifier` daemons (issue 11), which are not on main at this commit. They are to be measured \
-         from real daemon runs once those land, not estimated here. The sampling itself bounds the verifier's \
+         `edgefuel-verifier` daemons (issue 11). They reached main only as this benchmark was being finished and \
+         are not measured here: those sections are to come from real daemon runs, not estimates. The sampling itself bounds the verifier's \
          re-execution to the revealed leaves: the sample column of section 1 (e.g. ≤ {} of {} jobs).",
         c.sizes.last().and_then(|z| z.edgefuel.sample).map(|x| x.1).unwrap_or(0),
         c.sizes.last().map(|z| g(z.size)).unwrap_or_default()

@@ -10,13 +10,18 @@ fn short_mode_writes_the_report_and_charts() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("BENCHMARKS.md");
-    let status = Command::new(env!("CARGO_BIN_EXE_edgefuel-bench"))
+    let run = Command::new(env!("CARGO_BIN_EXE_edgefuel-bench"))
         .args(["--short", "--out"])
         .arg(&out)
         .env("RUST_LOG", "error")
-        .status()
+        .output()
         .expect("edgefuel-bench runs");
-    assert!(status.success(), "edgefuel-bench --short failed: {status}");
+    assert!(
+        run.status.success(),
+        "edgefuel-bench --short failed: {}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
     let report = std::fs::read_to_string(&out).unwrap();
     assert!(report.starts_with("# EdgeFuel benchmarks"));
     for chart in [

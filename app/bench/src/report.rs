@@ -36,7 +36,7 @@ fn per(v: u64, jobs: u64) -> String {
 }
 
 fn size_label(n: u64) -> String {
-    if n.is_power_of_two() && n >= 1 << 17 {
+    if n.is_power_of_two() && n >= 1 << 16 {
         format!("2^{} = {}", n.trailing_zeros(), g(n))
     } else {
         g(n)
@@ -74,12 +74,7 @@ pub fn charts(r: &Results) -> Vec<(String, String)> {
         min: 0.5,
         max: x_max.max(2.0),
     };
-    let x_ticks = Some(
-        c.sizes
-            .iter()
-            .map(|s| (s.size as f64, size_label(s.size).replace("2^17 = ", "")))
-            .collect(),
-    );
+    let x_ticks = Some(c.sizes.iter().map(|s| (s.size as f64, g(s.size))).collect());
     let fee = |f: &dyn Fn(&crate::cost::SizeResult) -> &Run| -> Vec<(f64, f64)> {
         c.sizes
             .iter()

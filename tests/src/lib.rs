@@ -115,7 +115,14 @@ impl TestContext {
     /// names the fixture's payer as upgrade authority, as the upgradeable
     /// loader would after a deploy by that key.
     pub async fn boot() -> Self {
-        let mut ctx = program_test().start_with_context().await;
+        Self::boot_on(program_test()).await
+    }
+
+    /// Boots `pt` (a [`program_test`] with more programs added, e.g. the
+    /// benchmark's baseline) without a network, with the ProgramData account
+    /// as the loader would leave it.
+    pub async fn boot_on(pt: ProgramTest) -> Self {
+        let mut ctx = pt.start_with_context().await;
         let (address, owner, data) = edgefuel::native::program_data_account(&ctx.payer.pubkey());
         let rent: anchor_lang::prelude::Rent = ctx.banks_client.get_sysvar().await.unwrap();
         let account = solana_account::Account {
@@ -144,7 +151,12 @@ impl TestContext {
     }
 
     pub async fn with_params(params: Params) -> Self {
-        let mut t = Self::boot().await;
+        Self::with_params_on(program_test(), params).await
+    }
+
+    /// Boots `pt` and initializes a network with `params`.
+    pub async fn with_params_on(pt: ProgramTest, params: Params) -> Self {
+        let mut t = Self::boot_on(pt).await;
         let verifiers: Vec<Pubkey> = t.verifiers.iter().map(|k| k.pubkey()).collect();
         let ix = t.initialize_ix(params, t.guardian.pubkey(), verifiers, 2, GENESIS_SUPPLY);
         t.send(&[ix], &[]).await.unwrap();

@@ -1124,41 +1124,12 @@ fn detection_follows_the_work_fraction() {
 /// The batch account a node's `tb` would have on-chain once sealed (for the
 /// off-chain simulation above, which runs the program's reveal check).
 fn batch_account(tb: &TestBatch) -> edgefuel::Batch {
-    use edgefuel::constants::{MAX_SAMPLES, MAX_VERIFIERS};
-    let args = tb.args();
-    edgefuel::Batch {
-        bump: 0,
-        node: tb.rb.node(),
-        seq: args.seq,
-        root: args.root,
-        leaf_count: args.leaf_count,
-        total_work: args.total_work,
-        epoch: args.epoch,
-        submitted_slot: 0,
-        seal_slot: 0,
-        reveal_deadline: 0,
-        verify_deadline: 0,
-        status: BatchStatus::Sealed,
-        seed: [0; 32],
-        seal_slot_hash: [0; 32],
-        sample_count: 0,
-        samples: [0; MAX_SAMPLES as usize],
-        revealed_mask: 0,
-        revealed: [edgefuel::RevealedLeaf::default(); MAX_SAMPLES as usize],
-        vote_count: 0,
-        votes: [edgefuel::VoteRecord {
-            verifier: Pubkey::default(),
-            verdict: Verdict::Valid,
-        }; MAX_VERIFIERS],
-        valid_votes: 0,
-        invalid_votes: 0,
-        quorum: Quorum::Pending,
-        reward: 0,
-        slashed: 0,
-        finalized_slot: 0,
-        reward_rate: 1,
-        reserved: [0; 24],
-    }
+    edgefuel::fuzz::sealed_batch(
+        tb.rb.node(),
+        tb.seq,
+        tb.rb.tree().root(),
+        tb.rb.leaf_count(),
+    )
 }
 
 /// Exposure is backed by stake that stays: unbonding stake may be withdrawn

@@ -88,6 +88,46 @@ pub fn proof_verify(data: &[u8]) {
     );
 }
 
+/// The `Batch` account of batch `seq` of `node` whose tree root is `root`
+/// over `leaf_count` leaves, as it stands once sealed (no sample drawn):
+/// what the off-chain checks (this module, the detection simulation) run the
+/// program's reveal check against.
+pub fn sealed_batch(node: Pubkey, seq: u64, root: SumNode, leaf_count: u32) -> Batch {
+    Batch {
+        bump: 0,
+        node,
+        seq,
+        root: root.hash,
+        leaf_count,
+        total_work: root.sum,
+        epoch: 0,
+        submitted_slot: 0,
+        seal_slot: 0,
+        reveal_deadline: 0,
+        verify_deadline: 0,
+        status: BatchStatus::Sealed,
+        seed: [0; 32],
+        seal_slot_hash: [0; 32],
+        sample_count: 0,
+        samples: [0; crate::constants::MAX_SAMPLES as usize],
+        revealed_mask: 0,
+        revealed: [RevealedLeaf::default(); crate::constants::MAX_SAMPLES as usize],
+        vote_count: 0,
+        votes: [VoteRecord {
+            verifier: Pubkey::default(),
+            verdict: Verdict::Valid,
+        }; crate::constants::MAX_VERIFIERS],
+        valid_votes: 0,
+        invalid_votes: 0,
+        quorum: Quorum::Pending,
+        reward: 0,
+        slashed: 0,
+        finalized_slot: 0,
+        reward_rate: 1,
+        reserved: [0; 24],
+    }
+}
+
 /// The honest batch the reveal harness checks items against: five jobs of
 /// node `[7; 32]`, batch 1, with their receipts and shapes.
 pub fn reveal_fixture() -> (Batch, Vec<Receipt>, Vec<JobShape>, SumTree) {
@@ -116,39 +156,7 @@ pub fn reveal_fixture() -> (Batch, Vec<Receipt>, Vec<JobShape>, SumTree) {
         .collect();
     let tree = SumTree::from_receipts(&receipts).unwrap_or_else(|_| unreachable!());
     let root = tree.root();
-    let batch = Batch {
-        bump: 0,
-        node,
-        seq: 1,
-        root: root.hash,
-        leaf_count: receipts.len() as u32,
-        total_work: root.sum,
-        epoch: 0,
-        submitted_slot: 0,
-        seal_slot: 0,
-        reveal_deadline: 0,
-        verify_deadline: 0,
-        status: BatchStatus::Sealed,
-        seed: [0; 32],
-        seal_slot_hash: [0; 32],
-        sample_count: 0,
-        samples: [0; crate::constants::MAX_SAMPLES as usize],
-        revealed_mask: 0,
-        revealed: [RevealedLeaf::default(); crate::constants::MAX_SAMPLES as usize],
-        vote_count: 0,
-        votes: [VoteRecord {
-            verifier: Pubkey::default(),
-            verdict: Verdict::Valid,
-        }; crate::constants::MAX_VERIFIERS],
-        valid_votes: 0,
-        invalid_votes: 0,
-        quorum: Quorum::Pending,
-        reward: 0,
-        slashed: 0,
-        finalized_slot: 0,
-        reward_rate: 1,
-        reserved: [0; 24],
-    };
+    let batch = sealed_batch(node, 1, root, receipts.len() as u32);
     (batch, receipts, shapes, tree)
 }
 

@@ -9,7 +9,9 @@
 //! - `network.node_count` == the nodes seen;
 //! - per node: the pool invariant holds, Σ delegations' bonded shares ==
 //!   `bonded_shares`, Σ bonded + unbonding == `pool_shares`, the operator's
-//!   delegation holds `operator_bonded_shares`.
+//!   delegation holds `operator_bonded_shares`; the node's activating
+//!   entries of the current and previous epoch equal Σ its delegations'
+//!   activating shares of those epochs.
 //!
 //! Nodes and delegations are found from the accounts each transaction names
 //! (by their account discriminator), so nothing has to be registered by hand.
@@ -92,13 +94,25 @@ impl TestContext {
         assert_eq!(net.total_slashed as u128, slashed, "Σ slashed");
         assert_eq!(net.total_rewards_accrued as u128, rewards, "Σ rewards");
 
-        // Per node: the delegations add up to the pool's shares.
+        // Per node: the delegations add up to the pool's shares, and the
+        // activating shares of the current and previous epoch to the node's
+        // activating entries.
+        let epoch = net.epoch_at(self.now().await);
+        let mut activating: BTreeMap<(Pubkey, u64), u128> = BTreeMap::new();
         let mut sums: BTreeMap<Pubkey, (u128, u128, u128)> = BTreeMap::new();
         for key in self.seen.delegations.clone() {
             let Some(d) = self.load::<Delegation>(&key).await else {
                 continue; // closed after a full withdrawal
             };
             let node = &nodes[&d.node];
+            assert!(
+                d.activating_shares <= d.bonded_shares,
+                "activating ⊆ bonded"
+            );
+            if d.activating_epoch + 1 >= epoch {
+                *activating.entry((d.node, d.activating_epoch)).or_default() +=
+                    d.activating_shares as u128;
+            }
             let e = sums.entry(d.node).or_default();
             e.0 += d.bonded_shares as u128;
             e.1 += (d.bonded_shares + d.unbonding_shares) as u128;
@@ -111,6 +125,10 @@ impl TestContext {
             assert_eq!(b, node.bonded_shares as u128, "Σ bonded shares of {key}");
             assert_eq!(all, node.pool_shares as u128, "Σ shares of {key}");
             assert_eq!(op, node.operator_bonded_shares as u128, "operator shares");
+            for c in node.activating.iter().filter(|c| c.epoch + 1 >= epoch) {
+                let sum = activating.get(&(*key, c.epoch)).copied().unwrap_or(0);
+                assert_eq!(sum, c.shares as u128, "activating shares of {key}");
+            }
         }
     }
 }

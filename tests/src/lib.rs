@@ -358,6 +358,27 @@ impl TestContext {
         clock.unix_timestamp
     }
 
+    /// The network's current reward epoch.
+    pub async fn current_epoch(&mut self) -> u64 {
+        let now = self.now().await;
+        self.network().await.epoch_at(now)
+    }
+
+    /// The epochs a stake instruction of `staker` in `node` names now.
+    pub async fn stake_epochs(&mut self, staker: &Pubkey, node: &Pubkey) -> ix::StakeEpochs {
+        let current = self.current_epoch().await;
+        let d: Option<Delegation> = self.decode(&pda::delegation(node, staker)).await;
+        ix::StakeEpochs::of(d.as_ref(), current)
+    }
+
+    /// Moves the clock to the start of the next reward epoch: stake
+    /// delegated before it earns from batches committed from then on.
+    pub async fn next_epoch(&mut self) {
+        let secs = self.network().await.params.epoch_seconds;
+        let now = self.now().await;
+        self.advance_time(secs - now.rem_euclid(secs)).await;
+    }
+
     /// Moves to the next slot and the wall clock forward by `seconds`.
     pub async fn advance_time(&mut self, seconds: i64) {
         let mut clock: anchor_lang::prelude::Clock =
@@ -422,31 +443,36 @@ impl TestContext {
     }
 
     /// `delegate` with explicit accounts (tests swap them to check refusals).
-    pub fn delegate_ix(
-        &self,
+    pub async fn delegate_ix(
+        &mut self,
         staker: &Pubkey,
         node: &Pubkey,
         staker_token: &Pubkey,
         amount: u64,
     ) -> Instruction {
-        let mut ix = ix::delegate(staker, node, amount);
+        let epochs = self.stake_epochs(staker, node).await;
+        let mut ix = ix::delegate(staker, node, amount, epochs);
         ix.accounts[4].pubkey = *staker_token;
         ix
     }
 
     /// `staker` delegates `amount` to `operator`'s node from its EFUEL account.
     pub async fn delegate(&mut self, staker: &Keypair, operator: &Pubkey, amount: u64) -> TxResult {
-        let ix = self.delegate_ix(
-            &staker.pubkey(),
-            &pda::node(operator),
-            &self.ata(&staker.pubkey()),
-            amount,
-        );
+        let ata = self.ata(&staker.pubkey());
+        let ix = self
+            .delegate_ix(&staker.pubkey(), &pda::node(operator), &ata, amount)
+            .await;
         self.send(&[ix], &[staker]).await
     }
 
-    pub fn undelegate_ix(&self, staker: &Pubkey, node: &Pubkey, shares: u64) -> Instruction {
-        ix::undelegate(staker, node, shares)
+    pub async fn undelegate_ix(
+        &mut self,
+        staker: &Pubkey,
+        node: &Pubkey,
+        shares: u64,
+    ) -> Instruction {
+        let epochs = self.stake_epochs(staker, node).await;
+        ix::undelegate(staker, node, shares, epochs)
     }
 
     pub async fn undelegate(
@@ -455,7 +481,9 @@ impl TestContext {
         operator: &Pubkey,
         shares: u64,
     ) -> TxResult {
-        let ix = self.undelegate_ix(&staker.pubkey(), &pda::node(operator), shares);
+        let ix = self
+            .undelegate_ix(&staker.pubkey(), &pda::node(operator), shares)
+            .await;
         self.send(&[ix], &[staker]).await
     }
 
@@ -479,18 +507,23 @@ impl TestContext {
         self.send(&[ix], &[staker]).await
     }
 
-    pub fn claim_ix(&self, staker: &Pubkey, node: &Pubkey, staker_token: &Pubkey) -> Instruction {
-        let mut ix = ix::claim_rewards(staker, node);
+    pub async fn claim_ix(
+        &mut self,
+        staker: &Pubkey,
+        node: &Pubkey,
+        staker_token: &Pubkey,
+    ) -> Instruction {
+        let epochs = self.stake_epochs(staker, node).await;
+        let mut ix = ix::claim_rewards(staker, node, epochs);
         ix.accounts[5].pubkey = *staker_token;
         ix
     }
 
     pub async fn claim(&mut self, staker: &Keypair, operator: &Pubkey) -> TxResult {
-        let ix = self.claim_ix(
-            &staker.pubkey(),
-            &pda::node(operator),
-            &self.ata(&staker.pubkey()),
-        );
+        let ata = self.ata(&staker.pubkey());
+        let ix = self
+            .claim_ix(&staker.pubkey(), &pda::node(operator), &ata)
+            .await;
         self.send(&[ix], &[staker]).await
     }
 
@@ -527,6 +560,30 @@ impl TestContext {
         acc.data = data;
         self.ctx.set_account(&key, &acc.into());
         self.seen.forged = true;
+    }
+
+    /// Accrues `reward` to `operator`'s node as an accepted batch of the
+    /// current epoch would (the program's accrual path, without a batch):
+    /// the pool part over the shares that earn for this epoch, and this
+    /// epoch's stats (if any) following the accumulator.
+    pub async fn accrue(&mut self, operator: &Pubkey, reward: u64) {
+        let epoch = self.current_epoch().await;
+        self.write_node(operator, |n| {
+            let earning = n.earning_shares(epoch, epoch).unwrap();
+            n.accrue_reward(reward, earning).unwrap();
+        })
+        .await;
+        let acc = self.node(operator).await.acc_reward_per_share;
+        let key = pda::node_epoch(&pda::node(operator), epoch);
+        if let Some(mut account) = self.ctx.banks_client.get_account(key).await.unwrap() {
+            let mut stats = NodeEpochStats::try_deserialize(&mut account.data.as_slice()).unwrap();
+            stats.acc_end = acc;
+            let mut data = Vec::with_capacity(account.data.len());
+            anchor_lang::AccountSerialize::try_serialize(&stats, &mut data).unwrap();
+            data.resize(account.data.len(), 0);
+            account.data = data;
+            self.ctx.set_account(&key, &account.into());
+        }
     }
 }
 
@@ -767,24 +824,26 @@ impl TestContext {
     }
 
     /// `finalize_batch`; `bounty_to` are the Invalid voters' EFUEL accounts.
-    pub fn finalize_ix(&self, tb: &TestBatch, bounty_to: &[Pubkey]) -> Instruction {
-        let mut ix = ix::finalize_batch(&tb.operator, &tb.key(), tb.epoch, &[]);
+    pub async fn finalize_ix(&mut self, tb: &TestBatch, bounty_to: &[Pubkey]) -> Instruction {
+        let current = self.current_epoch().await;
+        let mut ix = ix::finalize_batch(&tb.operator, &tb.key(), tb.epoch, current, &[]);
         ix.accounts
             .extend(bounty_to.iter().map(|k| AccountMeta::new(*k, false)));
         ix
     }
 
     pub async fn finalize(&mut self, tb: &TestBatch, bounty_to: &[Pubkey]) -> TxResult {
-        let ix = self.finalize_ix(tb, bounty_to);
+        let ix = self.finalize_ix(tb, bounty_to).await;
         self.send(&[ix], &[]).await
     }
 
-    pub fn report_missed_ix(&self, tb: &TestBatch) -> Instruction {
-        ix::report_missed(&tb.operator, &tb.key(), tb.epoch)
+    pub async fn report_missed_ix(&mut self, tb: &TestBatch) -> Instruction {
+        let current = self.current_epoch().await;
+        ix::report_missed(&tb.operator, &tb.key(), tb.epoch, current)
     }
 
     pub async fn report_missed(&mut self, tb: &TestBatch) -> TxResult {
-        let ix = self.report_missed_ix(tb);
+        let ix = self.report_missed_ix(tb).await;
         self.send(&[ix], &[]).await
     }
 

@@ -32,7 +32,11 @@ async fn honest_batch_of_1024_is_accepted_and_rewards_split_exactly() {
     t.set_agent_key(&op, &op.pubkey(), agent.pubkey())
         .await
         .unwrap();
-    let tb = TestBatch::new(&op.pubkey(), 1, 1_024, WORK_PER_LEAF, &[]);
+    // The stake earns from the epoch after it was delegated.
+    t.next_epoch().await;
+    let tb = t
+        .batch_now(&op.pubkey(), 1, 1_024, WORK_PER_LEAF, &[])
+        .await;
 
     t.submit(&agent, &tb).await.unwrap();
     let b = t.batch(&tb.key()).await.unwrap();
@@ -658,9 +662,10 @@ async fn emission_cap_defers_finalization_to_the_next_epoch() {
     params.epoch_emission_cap = 150 * EFUEL;
     let mut t = TestContext::with_params(params).await;
     let op = t.staked_node(0, 10_000 * EFUEL).await;
+    t.next_epoch().await;
     // Each batch earns 100 EFUEL: the second exceeds the 150 EFUEL cap.
-    let a = TestBatch::new(&op.pubkey(), 1, 10, 10 * EFUEL, &[]);
-    let b = TestBatch::new(&op.pubkey(), 2, 10, 10 * EFUEL, &[]);
+    let a = t.batch_now(&op.pubkey(), 1, 10, 10 * EFUEL, &[]).await;
+    let b = t.batch_now(&op.pubkey(), 2, 10, 10 * EFUEL, &[]).await;
     t.commit_and_reveal(&op, &a).await;
     t.commit_and_reveal(&op, &b).await;
     for tb in [&a, &b] {
@@ -759,7 +764,9 @@ async fn transaction_sizes_and_write_locks() {
             expected_commitment: [1; 32],
         },
     );
-    let finalize = t.finalize_ix(&tb, &[Pubkey::new_unique(), Pubkey::new_unique()]);
+    let finalize = t
+        .finalize_ix(&tb, &[Pubkey::new_unique(), Pubkey::new_unique()])
+        .await;
     let payer = t.ctx.payer.insecure_clone();
     let v0 = v(&t, 0);
     println!(
@@ -789,8 +796,8 @@ async fn transaction_sizes_and_write_locks() {
         ),
         (
             "report_missed",
-            &t.report_missed_ix(&tb),
-            size(&[t.report_missed_ix(&tb)], &[&payer]),
+            &t.report_missed_ix(&tb).await,
+            size(&[t.report_missed_ix(&tb).await], &[&payer]),
         ),
         (
             "close_batch",
@@ -948,13 +955,14 @@ async fn one_job_in_every_leaf_is_refused_at_reveal() {
 #[tokio::test]
 async fn a_root_committed_again_under_a_new_seq_is_refused_at_reveal() {
     let (mut t, op, _, _) = pool().await;
-    let first = TestBatch::new(&op.pubkey(), 1, 16, 1_000, &[]);
+    t.next_epoch().await;
+    let first = t.batch_now(&op.pubkey(), 1, 16, 1_000, &[]).await;
     t.commit_and_reveal(&op, &first).await;
     t.accept(&first).await;
     let paid = t.network().await.total_rewards_accrued;
     assert_eq!(paid, first.total_work());
     // The same receipts (same root) as batch 2.
-    let again = TestBatch::from_batch(
+    let mut again = TestBatch::from_batch(
         ReceiptBatch::from_receipts(
             &op.pubkey(),
             2,
@@ -964,6 +972,7 @@ async fn a_root_committed_again_under_a_new_seq_is_refused_at_reveal() {
         .unwrap(),
         first.truth.clone(),
     );
+    again.epoch = first.epoch;
     assert_eq!(again.args().root, first.args().root);
     let answer = submit_seal_try_reveal(&mut t, &op, &again, again.args()).await;
     assert_err(answer, E::JobSpecMismatch);

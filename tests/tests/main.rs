@@ -7,6 +7,7 @@
 // solana-program-test 3.x marks its API "unstable" (deprecated); it is the pinned harness.
 #![allow(deprecated)]
 
+mod activation;
 mod batch;
 mod governance;
 mod network;

@@ -129,33 +129,43 @@ async fn delegate_refusals() {
     // SPL Token: insufficient funds (custom error 1).
     assert_code(res, 1);
     // Wrong token account owner: Bob's EFUEL account.
-    let ix = t.delegate_ix(&alice.pubkey(), &node, &t.ata(&bob.pubkey()), EFUEL);
+    let ix = t
+        .delegate_ix(&alice.pubkey(), &node, &t.ata(&bob.pubkey()), EFUEL)
+        .await;
     assert_err(t.send(&[ix], &[&alice]).await, E::WrongTokenOwner);
     // Wrong mint: Alice's account of another mint.
     let (_, foreign) = foreign_token_account(&mut t, &alice.pubkey(), 50 * EFUEL).await;
-    let ix = t.delegate_ix(&alice.pubkey(), &node, &foreign, EFUEL);
+    let ix = t.delegate_ix(&alice.pubkey(), &node, &foreign, EFUEL).await;
     assert_err(t.send(&[ix], &[&alice]).await, E::WrongMint);
     // Wrong vault.
-    let mut ix = t.delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL);
+    let mut ix = t
+        .delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL)
+        .await;
     ix.accounts[5].pubkey = t.ata(&bob.pubkey());
     assert_code(t.send(&[ix], &[&alice]).await, CONSTRAINT_ADDRESS);
     // Wrong delegation PDA (Bob's slot for Alice's signature).
-    let mut ix = t.delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL);
+    let mut ix = t
+        .delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL)
+        .await;
     ix.accounts[3].pubkey = pda::delegation(&node, &bob.pubkey());
     assert_code(t.send(&[ix], &[&alice]).await, CONSTRAINT_SEEDS);
     // Not a node: the delegation account passed as the node.
-    let ix = t.delegate_ix(
-        &alice.pubkey(),
-        &pda::network(),
-        &t.ata(&alice.pubkey()),
-        EFUEL,
-    );
+    let ix = t
+        .delegate_ix(
+            &alice.pubkey(),
+            &pda::network(),
+            &t.ata(&alice.pubkey()),
+            EFUEL,
+        )
+        .await;
     assert_code(
         t.send(&[ix], &[&alice]).await,
         ACCOUNT_DISCRIMINATOR_MISMATCH,
     );
     // Wrong signer: Bob signs a delegation that spends Alice's tokens.
-    let ix = t.delegate_ix(&bob.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL);
+    let ix = t
+        .delegate_ix(&bob.pubkey(), &node, &t.ata(&alice.pubkey()), EFUEL)
+        .await;
     assert_err(t.send(&[ix], &[&bob]).await, E::WrongTokenOwner);
     assert_eq!(t.snapshot(&keys).await, before);
 }
@@ -280,11 +290,15 @@ async fn undelegate_refusals() {
         E::InsufficientShares,
     );
     // Wrong signer: Bob cannot move Alice's delegation (the PDA is Alice's).
-    let mut ix = t.undelegate_ix(&bob.pubkey(), &pda::node(&op.pubkey()), EFUEL);
+    let mut ix = t
+        .undelegate_ix(&bob.pubkey(), &pda::node(&op.pubkey()), EFUEL)
+        .await;
     ix.accounts[3].pubkey = pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey());
     assert_code(t.send(&[ix], &[&bob]).await, CONSTRAINT_SEEDS);
     // Wrong node: Alice's delegation presented with another node.
-    let mut ix = t.undelegate_ix(&alice.pubkey(), &pda::node(&op2.pubkey()), EFUEL);
+    let mut ix = t
+        .undelegate_ix(&alice.pubkey(), &pda::node(&op2.pubkey()), EFUEL)
+        .await;
     ix.accounts[3].pubkey = pda::delegation(&pda::node(&op.pubkey()), &alice.pubkey());
     assert_code(t.send(&[ix], &[&alice]).await, CONSTRAINT_SEEDS);
     // No delegation at all.
@@ -422,12 +436,11 @@ async fn claim_rewards_pays_commission_and_pro_rata_shares() {
     t.delegate(&alice, &op.pubkey(), 3_000 * EFUEL)
         .await
         .unwrap();
+    // Stake earns from the epoch after it was delegated.
+    t.next_epoch().await;
     // A verified batch earns the node 1 000 EFUEL (accrued by the program's
     // accrual path; batches arrive with the receipts instructions).
-    t.write_node(&op.pubkey(), |n| {
-        n.accrue_reward(1_000 * EFUEL).unwrap();
-    })
-    .await;
+    t.accrue(&op.pubkey(), 1_000 * EFUEL).await;
     // Commission 100; pool 900 split 1 000 : 3 000 → operator 225, Alice 675.
     t.claim(&alice, &op.pubkey()).await.unwrap();
     assert_eq!(t.efuel(&alice.pubkey()).await, 675 * EFUEL);
@@ -454,22 +467,15 @@ async fn rewards_follow_bonded_shares_over_time() {
     let mut t = TestContext::new().await;
     let op = t.staked_node(0, MIN).await;
     let alice = t.funded_actor(MIN).await;
+    t.next_epoch().await;
     // Reward 1: only the operator is bonded.
-    t.write_node(&op.pubkey(), |n| {
-        n.accrue_reward(500 * EFUEL).unwrap();
-    })
-    .await;
+    t.accrue(&op.pubkey(), 500 * EFUEL).await;
     // Alice joins; reward 2 is split 1:1. Alice then unbonds; reward 3 goes to the operator.
     t.delegate(&alice, &op.pubkey(), MIN).await.unwrap();
-    t.write_node(&op.pubkey(), |n| {
-        n.accrue_reward(300 * EFUEL).unwrap();
-    })
-    .await;
+    t.next_epoch().await;
+    t.accrue(&op.pubkey(), 300 * EFUEL).await;
     t.undelegate(&alice, &op.pubkey(), MIN).await.unwrap();
-    t.write_node(&op.pubkey(), |n| {
-        n.accrue_reward(100 * EFUEL).unwrap();
-    })
-    .await;
+    t.accrue(&op.pubkey(), 100 * EFUEL).await;
     t.claim(&alice, &op.pubkey()).await.unwrap();
     assert_eq!(t.efuel(&alice.pubkey()).await, 150 * EFUEL);
     let before = t.efuel(&op.pubkey()).await;
@@ -484,10 +490,8 @@ async fn claim_refusals_paused_and_wrong_accounts() {
     let alice = t.funded_actor(MIN).await;
     let bob = t.funded_actor(EFUEL).await;
     t.delegate(&alice, &op.pubkey(), MIN).await.unwrap();
-    t.write_node(&op.pubkey(), |n| {
-        n.accrue_reward(10 * EFUEL).unwrap();
-    })
-    .await;
+    t.next_epoch().await;
+    t.accrue(&op.pubkey(), 10 * EFUEL).await;
     let g = t.guardian.insecure_clone();
     t.pause(&g, PauseScope::Minting, true).await.unwrap();
     let node = pda::node(&op.pubkey());
@@ -499,15 +503,21 @@ async fn claim_refusals_paused_and_wrong_accounts() {
     t.pause(&g, PauseScope::Minting, false).await.unwrap();
     let before = t.snapshot(&keys).await;
     // Into Bob's account.
-    let ix = t.claim_ix(&alice.pubkey(), &node, &t.ata(&bob.pubkey()));
+    let ix = t
+        .claim_ix(&alice.pubkey(), &node, &t.ata(&bob.pubkey()))
+        .await;
     assert_err(t.send(&[ix], &[&alice]).await, E::WrongTokenOwner);
     // Another mint in place of EFUEL's.
     let (other_mint, _) = foreign_token_account(&mut t, &alice.pubkey(), 1).await;
-    let mut ix = t.claim_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()));
+    let mut ix = t
+        .claim_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()))
+        .await;
     ix.accounts[4].pubkey = other_mint;
     assert_err(t.send(&[ix], &[&alice]).await, E::WrongMint);
     // Bob claiming Alice's rewards.
-    let mut ix = t.claim_ix(&bob.pubkey(), &node, &t.ata(&bob.pubkey()));
+    let mut ix = t
+        .claim_ix(&bob.pubkey(), &node, &t.ata(&bob.pubkey()))
+        .await;
     ix.accounts[3].pubkey = pda::delegation(&node, &alice.pubkey());
     assert_code(t.send(&[ix], &[&bob]).await, CONSTRAINT_SEEDS);
     assert_eq!(t.snapshot(&keys).await, before);

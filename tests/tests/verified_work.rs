@@ -100,7 +100,11 @@ async fn verified_gpu_work_is_paid_and_skipped_work_is_slashed() {
     let verifiers: Vec<_> = t.verifiers.iter().map(|k| k.insecure_clone()).collect();
 
     // Honest batch: every sampled job re-executes to the committed output.
-    let (honest, specs) = node_batch(&op.pubkey(), 1, false);
+    // The stake earns from the epoch after it was delegated.
+    t.next_epoch().await;
+    let epoch = t.current_epoch().await;
+    let (mut honest, specs) = node_batch(&op.pubkey(), 1, false);
+    honest.epoch = epoch;
     t.commit_and_reveal(&op, &honest).await;
     let b = t.batch(&honest.key()).await.unwrap();
     assert_eq!(b.sample().len(), 8, "min_samples work-weighted points");
@@ -131,7 +135,8 @@ async fn verified_gpu_work_is_paid_and_skipped_work_is_slashed() {
 
     // A lazy node that ran nothing: caught by re-execution of the first
     // revealed job, slashed.
-    let (lazy, lazy_specs) = node_batch(&op.pubkey(), 2, true);
+    let (mut lazy, lazy_specs) = node_batch(&op.pubkey(), 2, true);
+    lazy.epoch = epoch;
     t.commit_and_reveal(&op, &lazy).await;
     let b = t.batch(&lazy.key()).await.unwrap();
     let found = verdict(&b, device.as_ref());

@@ -384,7 +384,8 @@ impl Bench {
         let vote0 = ix::vote(&v0.pubkey(), &key, verdict);
         run.step("vote", self.send("vote", &v0, &[vote0], &[]).await?);
         let vote1 = ix::vote(&v1.pubkey(), &key, verdict);
-        let finalize = ix::finalize_batch(&op.pubkey(), &key, epoch, &[]);
+        // Accepted in the epoch it was committed in (the bench is quick).
+        let finalize = ix::finalize_batch(&op.pubkey(), &key, epoch, epoch, &[]);
         run.step(
             "vote + finalize",
             self.send("vote + finalize_batch", &v1, &[vote1, finalize], &[])

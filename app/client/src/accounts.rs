@@ -125,22 +125,20 @@ pub fn all_nodes() -> Vec<RpcFilterType> {
     vec![kind_filter::<edgefuel::Node>()]
 }
 
-/// Rewards a delegation could claim now: settled plus accrued since the last
-/// settlement (the program's own `math::pending_reward`), plus the node's
-/// commission when the staker is the operator. Mirrors `claim_rewards`.
+/// Rewards a delegation could claim in epoch `epoch`: settled plus accrued
+/// since the last settlement (the program's own `Delegation::settle`, with
+/// `base` the activation base of its `activating_epoch` when
+/// `needs_activation_base`), plus the node's commission when the staker is
+/// the operator. Mirrors `claim_rewards`.
 pub fn claimable_rewards(
     delegation: &edgefuel::Delegation,
     node: &edgefuel::Node,
+    base: Option<u128>,
+    epoch: u64,
 ) -> Result<u64, anchor_lang::error::Error> {
-    let owed = edgefuel::math::pending_reward(
-        delegation.bonded_shares,
-        node.acc_reward_per_share,
-        delegation.reward_debt,
-    )?;
-    let mut total = delegation
-        .pending_rewards
-        .checked_add(owed)
-        .ok_or(edgefuel::error::EdgeFuelError::MathOverflow)?;
+    let mut settled = delegation.clone();
+    settled.settle(node, base, epoch)?;
+    let mut total = settled.pending_rewards;
     if delegation.staker == node.operator {
         total = total
             .checked_add(node.commission_owed)
@@ -168,6 +166,9 @@ mod tests {
             total_claimed: 0,
             last_stake_added_at: 1_799_999_999,
             vote_locked_until: 0,
+            activating_shares: 0,
+            activating_epoch: 0,
+            activating_debt: 0,
             reserved: [0; 32],
         }
     }

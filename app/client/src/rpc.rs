@@ -318,6 +318,57 @@ impl EdgeFuelClient {
         self.fetch_opt(&pda::delegation(node, staker)).await
     }
 
+    /// The network's current reward epoch (from the chain's clock).
+    pub async fn current_epoch(&self) -> Result<u64, ClientError> {
+        let network = self.network().await?;
+        let clock = self.clock().await?;
+        Ok(network.epoch_at(clock.unix_timestamp))
+    }
+
+    /// The epochs a stake instruction of `staker` in `node` names now.
+    pub async fn stake_epochs(
+        &self,
+        node: &Pubkey,
+        staker: &Pubkey,
+    ) -> Result<crate::ix::StakeEpochs, ClientError> {
+        let current = self.current_epoch().await?;
+        let delegation = self.delegation(node, staker).await?;
+        Ok(crate::ix::StakeEpochs::of(delegation.as_ref(), current))
+    }
+
+    /// The activation base a settlement of `delegation` in `node` needs in
+    /// `epoch` (None when it has no stake activating from an earlier epoch).
+    pub async fn activation_base(
+        &self,
+        node: &Pubkey,
+        delegation: &Delegation,
+        epoch: u64,
+    ) -> Result<Option<u128>, ClientError> {
+        if !delegation.needs_activation_base(epoch) {
+            return Ok(None);
+        }
+        let stats: edgefuel::NodeEpochStats = self
+            .fetch(&pda::node_epoch(node, delegation.activating_epoch))
+            .await?;
+        Ok(Some(stats.activation_base().map_err(|e| {
+            ClientError::Other(format!("activation base of {node}: {e}"))
+        })?))
+    }
+
+    /// What `delegation` in node `node` (address `node_addr`) could claim
+    /// now ([`crate::accounts::claimable_rewards`] at the chain's epoch).
+    pub async fn claimable(
+        &self,
+        node_addr: &Pubkey,
+        delegation: &Delegation,
+        node: &Node,
+    ) -> Result<u64, ClientError> {
+        let epoch = self.current_epoch().await?;
+        let base = self.activation_base(node_addr, delegation, epoch).await?;
+        accounts::claimable_rewards(delegation, node, base, epoch)
+            .map_err(|e| ClientError::Other(format!("claimable rewards: {e}")))
+    }
+
     /// Raw `(address, data)` of every program account matching `filters`.
     pub async fn list_raw(
         &self,

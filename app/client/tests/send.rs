@@ -199,6 +199,7 @@ fn claim(staker: &Keypair) -> Vec<edgefuel_client::Instruction> {
     vec![ix::claim_rewards(
         &staker.pubkey(),
         &pda::node(&Keypair::new().pubkey()),
+        ix::StakeEpochs::default(),
     )]
 }
 

@@ -19,7 +19,6 @@ use crate::chain::LocalChain;
 use crate::story::{failed, load_keypairs};
 use crate::summary::efuel9;
 use anyhow::{bail, ensure, Context};
-use edgefuel_client::accounts::claimable_rewards;
 use edgefuel_client::amount::EFUEL;
 use edgefuel_client::anchor_lang::solana_program::system_instruction;
 use edgefuel_client::edgefuel::{
@@ -419,12 +418,13 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
             region: "local".into(),
             commission_bps: 500.min(network.params.max_commission_bps),
         };
+        let epochs = client.stake_epochs(&pda::node(&op), &op).await?;
         send_tx(
             &client,
             format!("registering {}", n.name),
             vec![
                 ix::register_node(&op, metadata),
-                ix::delegate(&op, &pda::node(&op), op_stake),
+                ix::delegate(&op, &pda::node(&op), op_stake, epochs),
                 ix::set_agent_key(&op, agent),
             ],
             vec![&n.operator],
@@ -465,7 +465,12 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
         send_tx(
             &client,
             format!("{} delegating", s.name),
-            vec![ix::delegate(&s.key.pubkey(), &node, s.stake)],
+            vec![ix::delegate(
+                &s.key.pubkey(),
+                &node,
+                s.stake,
+                client.stake_epochs(&node, &s.key.pubkey()).await?,
+            )],
             vec![&s.key],
         )
         .await?;
@@ -665,13 +670,17 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
             .delegation(&node_addr, &who)
             .await?
             .with_context(|| format!("{name}'s delegation is missing"))?;
-        let expected = claimable_rewards(&d, &node).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let expected = client.claimable(&node_addr, &d, &node).await?;
         let before = client.efuel_balance(&who).await?;
         if expected > 0 {
             send_tx(
                 &client,
                 format!("{name} claiming"),
-                vec![ix::claim_rewards(&who, &node_addr)],
+                vec![ix::claim_rewards(
+                    &who,
+                    &node_addr,
+                    client.stake_epochs(&node_addr, &who).await?,
+                )],
                 vec![key],
             )
             .await?;

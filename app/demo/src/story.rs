@@ -386,11 +386,12 @@ async fn setup(
         region: "eu-west".into(),
         commission_bps,
     };
+    let epochs = ctx.client.stake_epochs(&ctx.node(), &op).await?;
     ctx.send(
         "registering the node",
         &[
             ix::register_node(&op, metadata),
-            ix::delegate(&op, &ctx.node(), op_stake),
+            ix::delegate(&op, &ctx.node(), op_stake, epochs),
         ],
         &[&ctx.operator.key],
     )
@@ -411,6 +412,9 @@ async fn setup(
                 &staker.key.pubkey(),
                 &ctx.node(),
                 staker.stake,
+                ctx.client
+                    .stake_epochs(&ctx.node(), &staker.key.pubkey())
+                    .await?,
             )],
             &[&staker.key],
         )
@@ -744,7 +748,13 @@ async fn honest_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
     let batch: Batch = ctx.client.fetch(&addr).await?;
     ctx.send(
         "finalizing the batch",
-        &[ix::finalize_batch(&op, &addr, batch.epoch, &[])],
+        &[ix::finalize_batch(
+            &op,
+            &addr,
+            batch.epoch,
+            ctx.client.current_epoch().await?,
+            &[],
+        )],
         &[&ctx.operator.key],
     )
     .await?;
@@ -779,7 +789,11 @@ async fn honest_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<HonestBatch> {
         let before = ctx.client.efuel_balance(&who).await?;
         ctx.send(
             &format!("{} claiming rewards", party.name),
-            &[ix::claim_rewards(&who, &ctx.node())],
+            &[ix::claim_rewards(
+                &who,
+                &ctx.node(),
+                ctx.client.stake_epochs(&ctx.node(), &who).await?,
+            )],
             &[&party.key],
         )
         .await?;
@@ -907,7 +921,13 @@ async fn fraud_round(ctx: &Ctx, jobs: u32) -> anyhow::Result<FraudBatch> {
     let cranker = &ctx.verifiers[0];
     ctx.send(
         "finalizing the rejected batch",
-        &[ix::finalize_batch(&op, &addr, batch.epoch, &invalid_voters)],
+        &[ix::finalize_batch(
+            &op,
+            &addr,
+            batch.epoch,
+            ctx.client.current_epoch().await?,
+            &invalid_voters,
+        )],
         &[cranker],
     )
     .await?;

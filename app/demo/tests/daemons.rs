@@ -234,7 +234,12 @@ async fn new_node(chain: &Chain, dir: &Path, jobs: u32, interval: f64) -> (Keypa
         .send(
             &[
                 ix::register_node(&o, metadata),
-                ix::delegate(&o, &pda::node(&o), 1_500 * EFUEL),
+                ix::delegate(
+                    &o,
+                    &pda::node(&o),
+                    1_500 * EFUEL,
+                    client.stake_epochs(&pda::node(&o), &o).await.unwrap(),
+                ),
                 ix::set_agent_key(&o, agent.pubkey()),
             ],
             &[&op],

@@ -98,15 +98,27 @@ async fn register_delegate_and_find_accounts() {
             .contains(&"Program log: Instruction: RegisterNode".to_string()),
         "native msg! lines reach the transaction logs"
     );
+    let epochs = ix::StakeEpochs {
+        current: edgefuel_client::EdgeFuelClient::from_rpc_client(net.rpc())
+            .current_epoch()
+            .await
+            .unwrap(),
+        activating: None,
+    };
     send(
         &rpc,
-        &[ix::delegate(&operator.pubkey(), &node, 1_000 * EFUEL)],
+        &[ix::delegate(
+            &operator.pubkey(),
+            &node,
+            1_000 * EFUEL,
+            epochs,
+        )],
         &operator,
     )
     .await;
     send(
         &rpc,
-        &[ix::delegate(&staker.pubkey(), &node, 250 * EFUEL)],
+        &[ix::delegate(&staker.pubkey(), &node, 250 * EFUEL, epochs)],
         &staker,
     )
     .await;
@@ -196,7 +208,12 @@ async fn register_delegate_and_find_accounts() {
     // A refused EdgeFuel transaction: preflight error with the program's code.
     let blockhash = rpc.get_latest_blockhash().await.unwrap();
     let tx = Transaction::new_signed_with_payer(
-        &[ix::delegate(&staker.pubkey(), &node, 1_000_000 * EFUEL)],
+        &[ix::delegate(
+            &staker.pubkey(),
+            &node,
+            1_000_000 * EFUEL,
+            epochs,
+        )],
         Some(&staker.pubkey()),
         &[&staker],
         blockhash,

@@ -527,7 +527,14 @@ impl Agent {
                 }
                 if batch.quorum != Quorum::Pending || slot > batch.verify_deadline {
                     let voters = batch.invalid_voters();
-                    let ix = ix::finalize_batch(&self.config.operator, &addr, batch.epoch, &voters);
+                    let current = self.client.current_epoch().await?;
+                    let ix = ix::finalize_batch(
+                        &self.config.operator,
+                        &addr,
+                        batch.epoch,
+                        current,
+                        &voters,
+                    );
                     match self.client.send(&[ix], &[&self.key]).await {
                         Ok(_) => {}
                         Err(e)
@@ -537,6 +544,7 @@ impl Agent {
                                     EdgeFuelError::WrongBatchStatus,
                                     EdgeFuelError::NotFinalizable,
                                     EdgeFuelError::EmissionCapExceeded,
+                                    EdgeFuelError::WrongEpochStats,
                                 ],
                             ) => {}
                         Err(e) => return Err(e).context("finalizing"),
@@ -743,9 +751,16 @@ impl Agent {
                 return;
             }
         };
+        let epochs = match self.client.stake_epochs(&self.node, &who).await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(%e, "reading the operator's delegation");
+                return;
+            }
+        };
         match self
             .client
-            .send(&[ix::claim_rewards(&who, &self.node)], &[op])
+            .send(&[ix::claim_rewards(&who, &self.node, epochs)], &[op])
             .await
         {
             Ok(sig) => {

@@ -199,7 +199,9 @@ impl Verifier {
                     }
                     if crank && (b.quorum != Quorum::Pending || slot > b.verify_deadline) {
                         let op = self.operator_of(&b.node).await?;
-                        let ix = ix::finalize_batch(&op, &addr, b.epoch, &b.invalid_voters());
+                        let current = self.client.current_epoch().await?;
+                        let ix =
+                            ix::finalize_batch(&op, &addr, b.epoch, current, &b.invalid_voters());
                         self.crank(
                             "finalize",
                             &addr,
@@ -209,6 +211,8 @@ impl Verifier {
                                 EdgeFuelError::WrongBatchStatus,
                                 EdgeFuelError::EmissionCapExceeded,
                                 EdgeFuelError::WrongBountyAccounts,
+                                // The epoch turned between reading the clock and landing.
+                                EdgeFuelError::WrongEpochStats,
                             ],
                         )
                         .await?;
@@ -246,11 +250,16 @@ impl Verifier {
 
     async fn report_missed(&mut self, addr: &Pubkey, b: &Batch) -> anyhow::Result<()> {
         let op = self.operator_of(&b.node).await?;
+        let current = self.client.current_epoch().await?;
         self.crank(
             "report_missed",
             addr,
-            ix::report_missed(&op, addr, b.epoch),
-            &[EdgeFuelError::NotMissed, EdgeFuelError::WrongBatchStatus],
+            ix::report_missed(&op, addr, b.epoch, current),
+            &[
+                EdgeFuelError::NotMissed,
+                EdgeFuelError::WrongBatchStatus,
+                EdgeFuelError::WrongEpochStats,
+            ],
         )
         .await
     }

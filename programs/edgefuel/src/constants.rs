@@ -65,8 +65,10 @@ pub const MAX_SHAPE_LEN: usize = edgefuel_spec::MAX_SHAPE_LEN;
 /// does not fit the epoch's emission budget waits for a fresh budget; from
 /// epoch `batch.epoch + MAX_DEFERRAL_EPOCHS` on it is paid what the budget
 /// has left, so a lowered cap can never hold a batch (its rent and the
-/// node's in-flight work) forever.
-pub const MAX_DEFERRAL_EPOCHS: u64 = 2;
+/// node's in-flight work) forever. One epoch: a batch's pool part is paid
+/// only while it is accepted in its own epoch or the next (stake
+/// activation), so waiting longer would forfeit it.
+pub const MAX_DEFERRAL_EPOCHS: u64 = 1;
 /// Highest `approval_threshold_bps`: yes must beat at most 80 % of yes + no,
 /// so one large holder voting no cannot veto everything forever.
 pub const MAX_APPROVAL_THRESHOLD_BPS: u16 = 8_000;

@@ -154,4 +154,8 @@ pub enum EdgeFuelError {
     WorkUnitsMismatch,
     #[msg("Only the program's upgrade authority (from its ProgramData account) may initialize the network")]
     NotUpgradeAuthority,
+    #[msg("The delegation has activating stake from an earlier epoch: pass the node's epoch stats account of its activating_epoch")]
+    MissingEpochStats,
+    #[msg("Epoch stats account is not the node's account for the required epoch")]
+    WrongEpochStats,
 }

@@ -70,8 +70,8 @@ pub mod edgefuel {
     }
 
     /// Stakes EFUEL into a node pool for pool shares (also the operator's self-stake). Any staker.
-    pub fn delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
-        instructions::handle_delegate(ctx, amount)
+    pub fn delegate(ctx: Context<Delegate>, amount: u64, epoch: u64) -> Result<()> {
+        instructions::handle_delegate(ctx, amount, epoch)
     }
 
     /// Starts the cooldown of bonded shares; they stay slashable until withdrawn. Staker.

@@ -170,6 +170,7 @@ async fn crank(ctx: &Ctx, address: Pubkey, what: Crank) -> Result<()> {
         .await
         .with_context(|| format!("node {} of batch {address}", b.node))?;
     let op = node.operator;
+    let current = ctx.client.current_epoch().await?;
     let (name, instr) = match what {
         Crank::Seal => ("batch seal", ix::seal_batch(&address)),
         Crank::Finalize => {
@@ -179,13 +180,15 @@ async fn crank(ctx: &Ctx, address: Pubkey, what: Crank) -> Result<()> {
             for v in &invalid {
                 ixs.push(ix::create_efuel_ata(&payer.pubkey(), v));
             }
-            ixs.push(ix::finalize_batch(&op, &address, b.epoch, &invalid));
+            ixs.push(ix::finalize_batch(
+                &op, &address, b.epoch, current, &invalid,
+            ));
             let out = ctx.send("batch finalize", &ixs, &[&payer]).await?;
             return ctx.emit(&out, || format!("Finalized batch {address}"));
         }
         Crank::ReportMissed => (
             "batch report-missed",
-            ix::report_missed(&op, &address, b.epoch),
+            ix::report_missed(&op, &address, b.epoch, current),
         ),
         Crank::Close => ("batch close", ix::close_batch(&op, &address)),
     };

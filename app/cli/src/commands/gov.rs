@@ -244,8 +244,8 @@ async fn vote(ctx: &Ctx, id: u64, choice: VoteChoice, operator: Option<Pubkey>) 
         None => positions(ctx, &voter.pubkey())
             .await?
             .into_iter()
-            .filter(|(_, _, d, _)| d.bonded_shares > 0)
-            .map(|(_, _, _, node)| node.operator)
+            .filter(|p| p.delegation.bonded_shares > 0)
+            .map(|p| p.node.operator)
             .collect(),
     };
     if operators.is_empty() {

@@ -139,10 +139,15 @@ async fn register(ctx: &Ctx, a: RegisterArgs) -> Result<()> {
     };
     let mut ixs = vec![ix::register_node(&operator, metadata)];
     if let Some(stake) = a.stake {
+        let epochs = ix::StakeEpochs {
+            current: ctx.client.current_epoch().await?,
+            activating: None,
+        };
         ixs.push(ix::delegate(
             &operator,
             &pda::node(&operator),
             nonzero(stake, "--stake")?,
+            epochs,
         ));
     }
     let mut out = ctx.send("node register", &ixs, &[&op]).await?;

@@ -1,10 +1,9 @@
 //! `edgefuel rewards claim|show`.
-use super::stake::positions;
+use super::stake::{positions, Position};
 use super::{efuel, pubkey_arg};
-use crate::context::{program_err, Ctx};
+use crate::context::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
-use edgefuel_client::accounts::claimable_rewards;
 use edgefuel_client::Pubkey;
 use edgefuel_client::{ix, pda};
 use serde_json::json;
@@ -41,8 +40,8 @@ async fn claim(ctx: &Ctx, operator: Option<Pubkey>, all: bool) -> Result<()> {
         positions(ctx, &staker.pubkey())
             .await?
             .into_iter()
-            .filter(|(_, _, d, node)| claimable_rewards(d, node).unwrap_or(0) > 0)
-            .map(|(_, _, d, _)| d.node)
+            .filter(|p| p.claimable > 0)
+            .map(|p| p.delegation.node)
             .collect()
     } else {
         operator.map(|o| vec![pda::node(&o)]).unwrap_or_default()
@@ -54,10 +53,11 @@ async fn claim(ctx: &Ctx, operator: Option<Pubkey>, all: bool) -> Result<()> {
     let mut sigs = Vec::new();
     // One transaction per node keeps each claim independent of the others.
     for node in &nodes {
+        let epochs = ctx.client.stake_epochs(node, &staker.pubkey()).await?;
         let out = ctx
             .send(
                 &format!("rewards claim from node {node}"),
-                &[ix::claim_rewards(&staker.pubkey(), node)],
+                &[ix::claim_rewards(&staker.pubkey(), node, epochs)],
                 &[&staker],
             )
             .await?;
@@ -79,8 +79,14 @@ async fn show(ctx: &Ctx, staker: Option<Pubkey>) -> Result<()> {
     let mut rows = Vec::new();
     let mut total = 0u64;
     let mut text = format!("Rewards of {staker}:\n");
-    for (address, _, d, node) in positions(ctx, &staker).await? {
-        let claimable = claimable_rewards(&d, &node).map_err(program_err)?;
+    for Position {
+        address,
+        delegation: d,
+        node,
+        claimable,
+        ..
+    } in positions(ctx, &staker).await?
+    {
         total = total.saturating_add(claimable);
         text += &format!(
             "  node {} (operator {}): {} claimable, {} claimed so far\n",

@@ -3,7 +3,6 @@ use super::{amount_arg, efuel, pubkey_arg, unix_time};
 use crate::context::{nonzero, program_err, Ctx};
 use anyhow::{anyhow, bail, Context, Result};
 use clap::{ArgGroup, Args, Subcommand};
-use edgefuel_client::accounts::claimable_rewards;
 use edgefuel_client::edgefuel::{math, Delegation, Node};
 use edgefuel_client::Pubkey;
 use edgefuel_client::{idl, ix, pda};
@@ -78,10 +77,11 @@ async fn delegate(ctx: &Ctx, operator: Pubkey, amount: u64) -> Result<()> {
             efuel(amount)
         );
     }
+    let epochs = ctx.client.stake_epochs(&node, &staker.pubkey()).await?;
     let mut out = ctx
         .send(
             "stake delegate",
-            &[ix::delegate(&staker.pubkey(), &node, amount)],
+            &[ix::delegate(&staker.pubkey(), &node, amount, epochs)],
             &[&staker],
         )
         .await?;
@@ -128,10 +128,14 @@ async fn undelegate(ctx: &Ctx, a: UndelegateArgs) -> Result<()> {
             .min(d.bonded_shares)
     };
     nonzero(shares, "the shares to undelegate")?;
+    let epochs = ctx
+        .client
+        .stake_epochs(&node_addr, &staker.pubkey())
+        .await?;
     let mut out = ctx
         .send(
             "stake undelegate",
-            &[ix::undelegate(&staker.pubkey(), &node_addr, shares)],
+            &[ix::undelegate(&staker.pubkey(), &node_addr, shares, epochs)],
             &[&staker],
         )
         .await?;
@@ -169,22 +173,36 @@ async fn withdraw(ctx: &Ctx, operator: Pubkey) -> Result<()> {
     })
 }
 
-/// One delegation as JSON: IDL fields plus redeemable tokens and claimable rewards.
-pub fn delegation_json(address: &Pubkey, d: &Delegation, raw: &[u8], node: &Node) -> Result<Value> {
+/// One delegation as JSON: IDL fields plus redeemable tokens and
+/// `claimable` rewards.
+pub fn delegation_json(
+    address: &Pubkey,
+    d: &Delegation,
+    raw: &[u8],
+    node: &Node,
+    claimable: u64,
+) -> Result<Value> {
     let mut v = idl::account_to_json("Delegation", raw)?;
     v["address"] = json!(address.to_string());
     v["operator"] = json!(node.operator.to_string());
     v["bonded_tokens"] = json!(d.bonded_tokens(node).map_err(program_err)?);
     v["unbonding_tokens"] = json!(d.unbonding_tokens(node).map_err(program_err)?);
-    v["claimable_rewards"] = json!(claimable_rewards(d, node).map_err(program_err)?);
+    v["claimable_rewards"] = json!(claimable);
     Ok(v)
 }
 
-/// Every delegation of `staker` with its node: `(address, raw, delegation, node)`.
-pub async fn positions(
-    ctx: &Ctx,
-    staker: &Pubkey,
-) -> Result<Vec<(Pubkey, Vec<u8>, Delegation, Node)>> {
+/// A staker's delegation in one node.
+pub struct Position {
+    pub address: Pubkey,
+    pub raw: Vec<u8>,
+    pub delegation: Delegation,
+    pub node: Node,
+    /// Rewards it could claim now.
+    pub claimable: u64,
+}
+
+/// Every delegation of `staker` with its node and what it could claim now.
+pub async fn positions(ctx: &Ctx, staker: &Pubkey) -> Result<Vec<Position>> {
     let filters = edgefuel_client::accounts::delegations_of_staker(staker)?;
     let mut out = Vec::new();
     for (address, raw) in ctx.client.list_raw(filters).await? {
@@ -194,7 +212,14 @@ pub async fn positions(
             .fetch(&d.node)
             .await
             .with_context(|| format!("node {} of delegation {address}", d.node))?;
-        out.push((address, raw, d, node));
+        let claimable = ctx.client.claimable(&d.node, &d, &node).await?;
+        out.push(Position {
+            address,
+            raw,
+            delegation: d,
+            node,
+            claimable,
+        });
     }
     Ok(out)
 }
@@ -205,8 +230,15 @@ async fn show(ctx: &Ctx, staker: Option<Pubkey>) -> Result<()> {
     let mut rows = Vec::new();
     let mut text = format!("Staker {staker}: {} in wallet\n", efuel(wallet));
     let mut total_bonded = 0u64;
-    for (address, raw, d, node) in positions(ctx, &staker).await? {
-        let v = delegation_json(&address, &d, &raw, &node)?;
+    for Position {
+        address,
+        raw,
+        delegation: d,
+        node,
+        claimable,
+    } in positions(ctx, &staker).await?
+    {
+        let v = delegation_json(&address, &d, &raw, &node, claimable)?;
         let bonded = v["bonded_tokens"].as_u64().unwrap_or(0);
         total_bonded = total_bonded.saturating_add(bonded);
         text += &format!(

@@ -77,6 +77,7 @@ fn settle_accounts(
     operator: &Pubkey,
     batch: &Pubkey,
     epoch: u64,
+    current_epoch: u64,
 ) -> edgefuel::accounts::SettleBatch {
     let node = pda::node(operator);
     edgefuel::accounts::SettleBatch {
@@ -84,23 +85,26 @@ fn settle_accounts(
         node,
         batch: *batch,
         epoch_stats: pda::node_epoch(&node, epoch),
+        current_stats: pda::node_epoch(&node, current_epoch),
         vault: pda::vault(),
         treasury: pda::treasury(),
         token_program: spl_token::ID,
     }
 }
 
-/// `finalize_batch`: anyone settles a batch (batch epoch `epoch`). When the
-/// quorum is Invalid, `invalid_voters` are the verifiers who voted Invalid,
-/// in vote order: their EFUEL accounts receive the bounty.
+/// `finalize_batch`: anyone settles a batch (batch epoch `epoch`, chain
+/// epoch now `current_epoch`). When the quorum is Invalid, `invalid_voters`
+/// are the verifiers who voted Invalid, in vote order: their EFUEL accounts
+/// receive the bounty.
 pub fn finalize_batch(
     operator: &Pubkey,
     batch: &Pubkey,
     epoch: u64,
+    current_epoch: u64,
     invalid_voters: &[Pubkey],
 ) -> Instruction {
     let mut ix = build(
-        settle_accounts(operator, batch, epoch),
+        settle_accounts(operator, batch, epoch, current_epoch),
         edgefuel::instruction::FinalizeBatch {},
     );
     ix.accounts.extend(
@@ -111,10 +115,16 @@ pub fn finalize_batch(
     ix
 }
 
-/// `report_missed`: anyone reports a batch not sealed or not revealed in time.
-pub fn report_missed(operator: &Pubkey, batch: &Pubkey, epoch: u64) -> Instruction {
+/// `report_missed`: anyone reports a batch (batch epoch `epoch`, chain
+/// epoch now `current_epoch`) not sealed or not revealed in time.
+pub fn report_missed(
+    operator: &Pubkey,
+    batch: &Pubkey,
+    epoch: u64,
+    current_epoch: u64,
+) -> Instruction {
     build(
-        settle_accounts(operator, batch, epoch),
+        settle_accounts(operator, batch, epoch, current_epoch),
         edgefuel::instruction::ReportMissed {},
     )
 }
@@ -186,8 +196,12 @@ mod tests {
         let op = Pubkey::new_unique();
         let batch = pda::batch(&pda::node(&op), 1);
         let voters = [Pubkey::new_unique(), Pubkey::new_unique()];
-        let ix = finalize_batch(&op, &batch, 5, &voters);
-        let base = report_missed(&op, &batch, 5);
+        let ix = finalize_batch(&op, &batch, 5, 6, &voters);
+        let base = report_missed(&op, &batch, 5, 6);
+        let node = pda::node(&op);
+        assert_eq!(base.accounts[3].pubkey, pda::node_epoch(&node, 5));
+        assert_eq!(base.accounts[4].pubkey, pda::node_epoch(&node, 6));
+        assert!(base.accounts[4].is_writable);
         assert_eq!(ix.accounts.len(), base.accounts.len() + 2);
         assert_eq!(ix.accounts[..base.accounts.len()], base.accounts[..]);
         assert_eq!(

@@ -12,7 +12,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::associated_token::{self, get_associated_token_address};
 use anchor_spl::token::spl_token;
-use edgefuel::{InitializeNetworkArgs, NodeMetadata, PauseScope};
+use edgefuel::{Delegation, InitializeNetworkArgs, NodeMetadata, PauseScope};
 
 mod batch;
 mod gov;
@@ -131,9 +131,36 @@ pub fn exit_node(operator: &Pubkey) -> Instruction {
     )
 }
 
+/// The epochs a stake instruction (`delegate`, `undelegate`,
+/// `claim_rewards`) names: the chain's current epoch and, when the
+/// delegation has stake still activating from an earlier epoch, that
+/// epoch (the node's stats account of it is passed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StakeEpochs {
+    pub current: u64,
+    pub activating: Option<u64>,
+}
+
+impl StakeEpochs {
+    /// The epochs for a staker whose delegation (if any) is `delegation`,
+    /// in epoch `current`.
+    pub fn of(delegation: Option<&Delegation>, current: u64) -> Self {
+        StakeEpochs {
+            current,
+            activating: delegation
+                .filter(|d| d.needs_activation_base(current))
+                .map(|d| d.activating_epoch),
+        }
+    }
+
+    fn activating_stats(&self, node: &Pubkey) -> Option<Pubkey> {
+        self.activating.map(|e| pda::node_epoch(node, e))
+    }
+}
+
 /// `delegate`: `staker` stakes `amount` base units into `node` from its
 /// associated EFUEL account (the operator's self-stake is a delegation too).
-pub fn delegate(staker: &Pubkey, node: &Pubkey, amount: u64) -> Instruction {
+pub fn delegate(staker: &Pubkey, node: &Pubkey, amount: u64, epochs: StakeEpochs) -> Instruction {
     build(
         edgefuel::accounts::Delegate {
             staker: *staker,
@@ -142,21 +169,27 @@ pub fn delegate(staker: &Pubkey, node: &Pubkey, amount: u64) -> Instruction {
             delegation: pda::delegation(node, staker),
             staker_token: efuel_ata(staker),
             vault: pda::vault(),
+            epoch_stats: pda::node_epoch(node, epochs.current),
+            activating_stats: epochs.activating_stats(node),
             token_program: spl_token::ID,
             system_program: anchor_lang::system_program::ID,
         },
-        edgefuel::instruction::Delegate { amount },
+        edgefuel::instruction::Delegate {
+            amount,
+            epoch: epochs.current,
+        },
     )
 }
 
 /// `undelegate`: starts the cooldown of `shares` bonded shares.
-pub fn undelegate(staker: &Pubkey, node: &Pubkey, shares: u64) -> Instruction {
+pub fn undelegate(staker: &Pubkey, node: &Pubkey, shares: u64, epochs: StakeEpochs) -> Instruction {
     build(
         edgefuel::accounts::Undelegate {
             staker: *staker,
             network: pda::network(),
             node: *node,
             delegation: pda::delegation(node, staker),
+            activating_stats: epochs.activating_stats(node),
         },
         edgefuel::instruction::Undelegate { shares },
     )
@@ -180,7 +213,7 @@ pub fn withdraw(staker: &Pubkey, node: &Pubkey) -> Instruction {
 
 /// `claim_rewards`: mints the delegation's rewards (and the operator's
 /// commission) to the staker's associated EFUEL account.
-pub fn claim_rewards(staker: &Pubkey, node: &Pubkey) -> Instruction {
+pub fn claim_rewards(staker: &Pubkey, node: &Pubkey, epochs: StakeEpochs) -> Instruction {
     build(
         edgefuel::accounts::ClaimRewards {
             staker: *staker,
@@ -189,6 +222,7 @@ pub fn claim_rewards(staker: &Pubkey, node: &Pubkey) -> Instruction {
             delegation: pda::delegation(node, staker),
             mint: pda::mint(),
             staker_token: efuel_ata(staker),
+            activating_stats: epochs.activating_stats(node),
             token_program: spl_token::ID,
         },
         edgefuel::instruction::ClaimRewards {},
@@ -253,7 +287,11 @@ mod tests {
         let staker = Pubkey::new_unique();
         let operator = Pubkey::new_unique();
         let node = pda::node(&operator);
-        let ix = delegate(&staker, &node, 12_500_000_000);
+        let epochs = StakeEpochs {
+            current: 41,
+            activating: Some(40),
+        };
+        let ix = delegate(&staker, &node, 12_500_000_000, epochs);
         assert_eq!(ix.program_id, edgefuel::ID);
         assert_eq!(
             metas(&ix),
@@ -264,6 +302,8 @@ mod tests {
                 (pda::delegation(&node, &staker), false, true),
                 (efuel_ata(&staker), false, true),
                 (pda::vault(), false, true),
+                (pda::node_epoch(&node, 41), false, true),
+                (pda::node_epoch(&node, 40), false, false),
                 (spl_token::ID, false, false),
                 (anchor_lang::system_program::ID, false, false),
             ]
@@ -272,7 +312,11 @@ mod tests {
             &ix.data[..8],
             edgefuel::instruction::Delegate::DISCRIMINATOR
         );
-        assert_eq!(u64::try_from_slice(&ix.data[8..]).unwrap(), 12_500_000_000);
+        let args = <(u64, u64)>::try_from_slice(&ix.data[8..]).unwrap();
+        assert_eq!(args, (12_500_000_000, 41));
+        // Without activating stake the optional account is the program id.
+        let ix = delegate(&staker, &node, 1, StakeEpochs::of(None, 41));
+        assert_eq!(ix.accounts[7].pubkey, edgefuel::ID);
     }
 
     #[test]
@@ -339,16 +383,16 @@ mod tests {
         let node = pda::node(&Pubkey::new_unique());
         let d = pda::delegation(&node, &staker);
         for ix in [
-            undelegate(&staker, &node, 5),
+            undelegate(&staker, &node, 5, StakeEpochs::default()),
             withdraw(&staker, &node),
-            claim_rewards(&staker, &node),
+            claim_rewards(&staker, &node, StakeEpochs::default()),
         ] {
             assert_eq!(ix.accounts[0].pubkey, staker);
             assert!(ix.accounts[0].is_signer);
             assert_eq!(ix.accounts[2].pubkey, node);
             assert_eq!(ix.accounts[3].pubkey, d);
         }
-        let claim = claim_rewards(&staker, &node);
+        let claim = claim_rewards(&staker, &node, StakeEpochs::default());
         assert_eq!(claim.accounts[4].pubkey, pda::mint());
         assert!(claim.accounts[4].is_writable);
         assert_eq!(claim.accounts[5].pubkey, efuel_ata(&staker));

@@ -1,5 +1,6 @@
 //! The `Batch` account: one committed batch of receipts and its verification.
 use crate::constants::*;
+use crate::error::EdgeFuelError;
 use anchor_lang::prelude::*;
 use edgefuel_spec::{JobSpec, SpecError};
 
@@ -286,6 +287,23 @@ pub struct NodeEpochStats {
     pub rewards: u64,
     /// Stake slashed for this epoch's batches (base units).
     pub slashed: u64,
+    /// The node's reward accumulator at the end of this epoch (kept equal
+    /// to it while the epoch runs): what stake delegated in this epoch
+    /// starts from.
+    pub acc_end: u128,
+    /// Accumulator growth from this epoch's batches accepted in the next
+    /// epoch: stake delegated in this epoch does not earn it either.
+    pub acc_late: u128,
     /// Reserved for future fields.
     pub reserved: [u8; 16],
+}
+
+impl NodeEpochStats {
+    /// Accumulator value that stake delegated in this epoch earns from:
+    /// everything grown by batches committed in this epoch or earlier.
+    pub fn activation_base(&self) -> Result<u128> {
+        self.acc_end
+            .checked_add(self.acc_late)
+            .ok_or_else(|| error!(EdgeFuelError::MathOverflow))
+    }
 }

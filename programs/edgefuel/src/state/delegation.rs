@@ -1,4 +1,5 @@
 //! The `Delegation` account: one staker's position in one node pool.
+use crate::error::EdgeFuelError;
 use crate::math;
 use crate::math::AddChecked;
 use crate::state::Node;
@@ -13,6 +14,16 @@ use anchor_lang::prelude::*;
 /// Unbonding shares stay in the pool until `withdraw`, so a slash during the
 /// cooldown lowers what they redeem for exactly as it does for bonded shares.
 /// Unbonding shares earn no rewards.
+///
+/// Activation rule: shares delegated in epoch `d` are bonded at once (they
+/// vote, back exposure and can be slashed) but earn only from batches
+/// committed in epochs `≥ d + 1`; they earn like all others from epoch
+/// `d + 2` on. A delegation has one activating entry: a new deposit while
+/// shares from an earlier epoch still activate re-dates them to the new
+/// epoch, and `undelegate` takes activating shares first. Rewards of the
+/// activating shares accrue on `acc − base(d)`, where `base(d)` is the
+/// accumulator grown by batches of epoch `d` and earlier
+/// ([`crate::state::NodeEpochStats::activation_base`]).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Delegation {
@@ -40,26 +51,74 @@ pub struct Delegation {
     /// The delegation may not undelegate before this time (unix seconds):
     /// set by governance votes until the vote ends.
     pub vote_locked_until: i64,
+    /// Of `bonded_shares`, those still activating (delegated in
+    /// `activating_epoch`).
+    pub activating_shares: u64,
+    /// Epoch the activating shares were delegated in.
+    pub activating_epoch: u64,
+    /// `floor(activating_shares · (acc − base) / SCALE)` at the last
+    /// settlement.
+    pub activating_debt: u128,
     /// Reserved for future fields.
     pub reserved: [u8; 32],
 }
 
 impl Delegation {
-    /// Moves rewards accrued since the last settlement into `pending_rewards`.
-    /// Call before any change of `bonded_shares`, then [`Self::reset_debt`].
-    pub fn settle(&mut self, node: &Node) -> Result<()> {
+    /// Bonded shares that earn every accepted batch (not activating).
+    pub fn earning_shares(&self) -> Result<u64> {
+        self.bonded_shares
+            .checked_sub(self.activating_shares)
+            .ok_or_else(|| error!(EdgeFuelError::PoolInvariant))
+    }
+
+    /// Whether settling needs the activation base of `activating_epoch`
+    /// (its `NodeEpochStats`): activating shares from an earlier epoch.
+    pub fn needs_activation_base(&self, epoch: u64) -> bool {
+        self.activating_shares > 0 && self.activating_epoch < epoch
+    }
+
+    /// What the activating shares have earned per share (scaled): zero in
+    /// their own epoch, then `acc − base`.
+    fn activating_acc(&self, node: &Node, base: Option<u128>, epoch: u64) -> Result<u128> {
+        if !self.needs_activation_base(epoch) {
+            return Ok(0);
+        }
+        let base = base.ok_or(EdgeFuelError::MissingEpochStats)?;
+        node.acc_reward_per_share
+            .checked_sub(base)
+            .ok_or_else(|| error!(EdgeFuelError::MathOverflow))
+    }
+
+    /// Moves rewards accrued since the last settlement into
+    /// `pending_rewards`; activating shares delegated two or more epochs ago
+    /// become earning shares. `base` is the activation base of
+    /// `activating_epoch` when [`Self::needs_activation_base`]. Call before
+    /// any change of the shares, then [`Self::rebase`] with the returned
+    /// per-share value.
+    pub fn settle(&mut self, node: &Node, base: Option<u128>, epoch: u64) -> Result<u128> {
         let owed = math::pending_reward(
-            self.bonded_shares,
+            self.earning_shares()?,
             node.acc_reward_per_share,
             self.reward_debt,
         )?;
         self.pending_rewards.add_checked(owed)?;
-        self.reset_debt(node)
+        let young_acc = self.activating_acc(node, base, epoch)?;
+        let owed = math::pending_reward(self.activating_shares, young_acc, self.activating_debt)?;
+        self.pending_rewards.add_checked(owed)?;
+        if self.activating_shares > 0 && self.activating_epoch.saturating_add(2) <= epoch {
+            self.activating_shares = 0;
+            self.activating_epoch = 0;
+        }
+        self.rebase(node, young_acc)?;
+        Ok(young_acc)
     }
 
-    /// Sets the debt to the current accumulated value of the bonded shares.
-    pub fn reset_debt(&mut self, node: &Node) -> Result<()> {
-        self.reward_debt = math::accumulated(self.bonded_shares, node.acc_reward_per_share)?;
+    /// Sets both debts to the current accumulated values of the shares
+    /// (`young_acc`: what [`Self::settle`] returned, or 0 for shares
+    /// delegated in the current epoch).
+    pub fn rebase(&mut self, node: &Node, young_acc: u128) -> Result<()> {
+        self.reward_debt = math::accumulated(self.earning_shares()?, node.acc_reward_per_share)?;
+        self.activating_debt = math::accumulated(self.activating_shares, young_acc)?;
         Ok(())
     }
 

@@ -136,8 +136,24 @@ pub struct Node {
     /// EFUEL minted by claims on this node (delegations' rewards and the
     /// operator's commission), base units.
     pub total_claimed: u64,
+    /// Bonded shares still activating, by the epoch they were delegated in
+    /// (the last two epochs that had deposits; older entries are void).
+    pub activating: [StakeCohort; 2],
     /// Reserved for future fields.
-    pub reserved: [u8; 46],
+    pub reserved: [u8; 14],
+}
+
+/// Bonded shares delegated in one epoch that do not yet earn rewards:
+/// stake delegated in epoch `d` earns from batches committed in epochs
+/// `≥ d + 1` only.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
+pub struct StakeCohort {
+    /// Epoch the shares were delegated in.
+    pub epoch: u64,
+    /// Those shares still bonded.
+    pub shares: u64,
 }
 
 impl Node {
@@ -246,13 +262,72 @@ impl Node {
         }
     }
 
-    /// Accrues a reward: commission to the operator, the rest to bonded
-    /// shares through the accumulator. Returns `(commission, to_pool)`. With
-    /// no bonded shares the pool part is not distributed (never minted) and
-    /// `to_pool` is zero.
-    pub fn accrue_reward(&mut self, reward: u64) -> Result<(u64, u64)> {
+    /// Shares that earn the pool part of a batch committed in epoch
+    /// `batch_epoch` and accepted in epoch `now_epoch`: the bonded shares
+    /// minus those delegated in `batch_epoch` or later. A batch accepted two
+    /// or more epochs after its own has no earning shares (its pool part is
+    /// not minted): by then the stake delegated after it can no longer be
+    /// told apart.
+    pub fn earning_shares(&self, batch_epoch: u64, now_epoch: u64) -> Result<u64> {
+        if batch_epoch.saturating_add(1) < now_epoch {
+            return Ok(0);
+        }
+        let young: u64 = self
+            .activating
+            .iter()
+            .filter(|c| c.epoch >= batch_epoch)
+            .map(|c| c.shares)
+            .sum();
+        self.bonded_shares
+            .checked_sub(young)
+            .ok_or_else(|| error!(EdgeFuelError::PoolInvariant))
+    }
+
+    /// Records `shares` delegated in `epoch` (the current epoch) as
+    /// activating. Reuses the entry of that epoch or the older of the two
+    /// (an entry from two or more epochs ago no longer matters).
+    pub fn add_activating(&mut self, epoch: u64, shares: u64) -> Result<()> {
+        let slot = match self.activating.iter().position(|c| c.epoch == epoch) {
+            Some(i) => i,
+            None => {
+                let i = if self.activating[0].epoch <= self.activating[1].epoch {
+                    0
+                } else {
+                    1
+                };
+                self.activating[i] = StakeCohort { epoch, shares: 0 };
+                i
+            }
+        };
+        self.activating[slot].shares.add_checked(shares)
+    }
+
+    /// Removes `shares` delegated in `epoch` from the activating entries
+    /// (they were undelegated, or re-dated by a new deposit). Entries of
+    /// two or more epochs ago are void and ignored.
+    pub fn remove_activating(&mut self, epoch: u64, now_epoch: u64, shares: u64) -> Result<()> {
+        if epoch.saturating_add(2) <= now_epoch || shares == 0 {
+            return Ok(());
+        }
+        let c = self
+            .activating
+            .iter_mut()
+            .find(|c| c.epoch == epoch)
+            .ok_or(EdgeFuelError::PoolInvariant)?;
+        c.shares = c
+            .shares
+            .checked_sub(shares)
+            .ok_or(EdgeFuelError::PoolInvariant)?;
+        Ok(())
+    }
+
+    /// Accrues a reward: commission to the operator, the rest to the
+    /// `earning` shares through the accumulator. Returns `(commission,
+    /// to_pool, increment)`. With no earning shares the pool part is not
+    /// distributed (never minted) and `to_pool` is zero.
+    pub fn accrue_reward(&mut self, reward: u64, earning: u64) -> Result<(u64, u64, u128)> {
         let (commission, rest) = math::split_commission(reward, self.commission_bps)?;
-        let inc = math::accumulator_increment(rest, self.bonded_shares)?;
+        let inc = math::accumulator_increment(rest, earning)?;
         let to_pool = if inc == 0 { 0 } else { rest };
         self.acc_reward_per_share.add_checked(inc)?;
         self.commission_owed.add_checked(commission)?;
@@ -260,7 +335,7 @@ impl Node {
             .checked_add(to_pool)
             .ok_or(EdgeFuelError::MathOverflow)?;
         self.total_rewards.add_checked(total)?;
-        Ok((commission, to_pool))
+        Ok((commission, to_pool, inc))
     }
 
     /// Pool invariants that hold after every mutation.

@@ -17,8 +17,10 @@ use anchor_spl::token::TokenAccount;
 ///   `batch.epoch + MAX_DEFERRAL_EPOCHS` EmissionCapExceeded (finalize again
 ///   in a later epoch, the verdict stays), from then on the reward is what
 ///   the budget has left (perhaps 0) and the batch is final all the same;
-///   commission to the operator, the rest to the pool accumulator; work
-///   credited to the node and its epoch stats.
+///   commission to the operator, the rest to the pool accumulator over the
+///   shares that earn for the batch's epoch (`Node::earning_shares`: none
+///   when accepted two or more epochs after it, the pool part is then not
+///   minted); work credited to the node and its epoch stats.
 /// - Invalid quorum → Rejected: `ceil(pool · slash_fraud_bps / 10⁴)` leaves
 ///   the pool (bonded and unbonding shares alike); `verifier_bounty_bps` of
 ///   it is split equally among the Invalid voters (remainder to treasury),
@@ -31,9 +33,17 @@ pub fn handle_finalize_batch<'info>(ctx: Context<'info, SettleBatch<'info>>) -> 
     let node_key = ctx.accounts.node.key();
     let batch_status = ctx.accounts.batch.status;
     require!(!batch_status.is_final(), EdgeFuelError::WrongBatchStatus);
+    let epoch = ctx.accounts.network.epoch_at(clock.unix_timestamp);
+    ctx.accounts.check_current_stats(epoch)?;
     let quorum = ctx.accounts.batch.quorum;
     match quorum {
-        Quorum::Valid => accept(ctx.accounts, batch_key, node_key, clock.unix_timestamp)?,
+        Quorum::Valid => accept(
+            ctx.accounts,
+            batch_key,
+            node_key,
+            clock.unix_timestamp,
+            epoch,
+        )?,
         Quorum::Invalid => reject(
             ctx.accounts,
             ctx.remaining_accounts,
@@ -60,7 +70,13 @@ pub fn handle_finalize_batch<'info>(ctx: Context<'info, SettleBatch<'info>>) -> 
     release_pending(&mut ctx.accounts.node, &ctx.accounts.batch)
 }
 
-fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: i64) -> Result<()> {
+fn accept(
+    accounts: &mut SettleBatch,
+    batch_key: Pubkey,
+    node_key: Pubkey,
+    now: i64,
+    epoch: u64,
+) -> Result<()> {
     let network = &mut accounts.network;
     require!(
         !network.is_paused(PAUSE_MINTING),
@@ -70,7 +86,6 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
     // Paid at the rate fixed when the batch was committed.
     let earned = u64::try_from((batch.total_work as u128) * (batch.reward_rate as u128))
         .map_err(|_| EdgeFuelError::MathOverflow)?;
-    let epoch = network.epoch_at(now);
     if epoch != network.emission_epoch {
         network.emission_epoch = epoch;
         network.epoch_emitted = 0;
@@ -99,7 +114,10 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
 
     let node = &mut accounts.node;
     node.apply_due_commission(now);
-    let (commission, to_pool) = node.accrue_reward(reward)?;
+    // The pool part goes to the stake that backed the batch: not to stake
+    // delegated in its epoch or later (nor, two epochs on, to anyone).
+    let earning = node.earning_shares(batch.epoch, epoch)?;
+    let (commission, to_pool, inc) = node.accrue_reward(reward, earning)?;
     // What the node accrued (a pool part with no bonded shares is not).
     let accrued = commission
         .checked_add(to_pool)
@@ -122,6 +140,9 @@ fn accept(accounts: &mut SettleBatch, batch_key: Pubkey, node_key: Pubkey, now: 
         to_pool,
         epoch_emitted_after: emitted,
     });
+    if inc > 0 {
+        accounts.record_accumulator(epoch, inc)?;
+    }
     Ok(())
 }
 

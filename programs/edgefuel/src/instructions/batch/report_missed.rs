@@ -54,6 +54,8 @@ pub fn handle_report_missed(ctx: Context<SettleBatch>) -> Result<()> {
         clock.slot,
     )?
     .ok_or(EdgeFuelError::NotMissed)?;
+    let epoch = ctx.accounts.network.epoch_at(clock.unix_timestamp);
+    ctx.accounts.check_current_stats(epoch)?;
     let batch_key = ctx.accounts.batch.key();
     let node_key = ctx.accounts.node.key();
     let accounts = &mut *ctx.accounts;

@@ -26,6 +26,11 @@ pub struct SettleBatch<'info> {
         bump = epoch_stats.bump,
     )]
     pub epoch_stats: Box<Account<'info, NodeEpochStats>>,
+    /// CHECK: the node's `NodeEpochStats` address of the current epoch
+    /// (checked in the handler; it may not exist yet). When a batch of the
+    /// previous epoch is accepted, its `acc_end` follows the accumulator.
+    #[account(mut)]
+    pub current_stats: UncheckedAccount<'info>,
     #[account(mut, address = network.vault)]
     pub vault: Box<Account<'info, TokenAccount>>,
     #[account(mut, address = network.treasury)]
@@ -43,6 +48,46 @@ pub struct Penalty {
 }
 
 impl<'info> SettleBatch<'info> {
+    /// Checks that `current_stats` is the node's stats address of `epoch`.
+    pub fn check_current_stats(&self, epoch: u64) -> Result<()> {
+        let (expected, _) = Pubkey::find_program_address(
+            &[
+                SEED_NODE_EPOCH,
+                self.node.key().as_ref(),
+                &epoch.to_le_bytes(),
+            ],
+            &crate::ID,
+        );
+        require_keys_eq!(
+            self.current_stats.key(),
+            expected,
+            EdgeFuelError::WrongEpochStats
+        );
+        Ok(())
+    }
+
+    /// Records the accumulator's growth by `inc` (a batch accepted in
+    /// `epoch`): in its own epoch's stats `acc_end` follows the
+    /// accumulator; a batch of the previous epoch adds to that epoch's
+    /// `acc_late` and the current epoch's stats (if any) follow the
+    /// accumulator.
+    pub fn record_accumulator(&mut self, epoch: u64, inc: u128) -> Result<()> {
+        let acc = self.node.acc_reward_per_share;
+        if self.batch.epoch == epoch {
+            self.epoch_stats.acc_end = acc;
+            return Ok(());
+        }
+        self.epoch_stats.acc_late.add_checked(inc)?;
+        let info = self.current_stats.to_account_info();
+        if info.owner == &crate::ID && !info.data_is_empty() {
+            let mut data = info.try_borrow_mut_data()?;
+            let mut current = NodeEpochStats::try_deserialize(&mut &data[..])?;
+            current.acc_end = acc;
+            current.try_serialize(&mut &mut data[..])?;
+        }
+        Ok(())
+    }
+
     /// Slashes `bps` of the node pool (bonded and unbonding alike), pays
     /// `bounty_bps` of it in equal parts to `bounty_to` (the remainder of the
     /// division and the rest to the treasury), jails the node and records the

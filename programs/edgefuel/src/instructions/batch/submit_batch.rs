@@ -175,6 +175,7 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
         stats.bump = ctx.bumps.epoch_stats;
         stats.node = node_key;
         stats.epoch = args.epoch;
+        stats.acc_end = node.acc_reward_per_share;
     }
     stats.batches_submitted.add_checked(1)?;
     stats.work_submitted.add_checked(args.total_work)?;

@@ -1,9 +1,10 @@
+use super::common::settle_delegation;
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::RewardsClaimed;
 use crate::instructions::network_token::mint_efuel;
 use crate::math::AddChecked;
-use crate::state::{Delegation, Network, Node, PAUSE_MINTING};
+use crate::state::{Delegation, Network, Node, NodeEpochStats, PAUSE_MINTING};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
@@ -30,6 +31,9 @@ pub struct ClaimRewards<'info> {
         constraint = staker_token.owner == staker.key() @ EdgeFuelError::WrongTokenOwner,
     )]
     pub staker_token: Box<Account<'info, TokenAccount>>,
+    /// The node's stats of the delegation's `activating_epoch`, when it has
+    /// activating stake from an earlier epoch.
+    pub activating_stats: Option<Box<Account<'info, NodeEpochStats>>>,
     pub token_program: Program<'info, Token>,
 }
 
@@ -52,9 +56,17 @@ impl ClaimRewards<'_> {
 ///   `total_claimed` grows by the amount minted.
 #[access_control(ctx.accounts.validate())]
 pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
+    let epoch = ctx.accounts.network.epoch_at(Clock::get()?.unix_timestamp);
+    let node_key = ctx.accounts.node.key();
     let node = &mut ctx.accounts.node;
     let delegation = &mut ctx.accounts.delegation;
-    delegation.settle(node)?;
+    settle_delegation(
+        delegation,
+        node,
+        &node_key,
+        &ctx.accounts.activating_stats,
+        epoch,
+    )?;
     let delegation_rewards = delegation.pending_rewards;
     let commission = if delegation.staker == node.operator {
         node.commission_owed

@@ -1,12 +1,14 @@
+use super::common::settle_delegation;
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::Delegated;
 use crate::math::AddChecked;
-use crate::state::{Delegation, Network, Node, NodeStatus};
+use crate::state::{Delegation, Network, Node, NodeEpochStats, NodeStatus};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 
 #[derive(Accounts)]
+#[instruction(amount: u64, epoch: u64)]
 pub struct Delegate<'info> {
     #[account(mut)]
     pub staker: Signer<'info>,
@@ -30,13 +32,31 @@ pub struct Delegate<'info> {
     pub staker_token: Box<Account<'info, TokenAccount>>,
     #[account(mut, address = network.vault)]
     pub vault: Box<Account<'info, TokenAccount>>,
+    /// The node's stats of the current epoch (created on first use): its
+    /// `acc_end` is where the new stake's activation starts.
+    #[account(
+        init_if_needed,
+        payer = staker,
+        space = 8 + NodeEpochStats::INIT_SPACE,
+        seeds = [SEED_NODE_EPOCH, node.key().as_ref(), &epoch.to_le_bytes()],
+        bump
+    )]
+    pub epoch_stats: Box<Account<'info, NodeEpochStats>>,
+    /// The node's stats of the delegation's `activating_epoch`, when it has
+    /// activating stake from an earlier epoch.
+    pub activating_stats: Option<Box<Account<'info, NodeEpochStats>>>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
 impl Delegate<'_> {
-    pub fn validate(&self, amount: u64) -> Result<()> {
+    pub fn validate(&self, amount: u64, epoch: u64) -> Result<()> {
         require!(amount > 0, EdgeFuelError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
+        require!(
+            epoch == self.network.epoch_at(now),
+            EdgeFuelError::WrongEpoch
+        );
         require!(
             self.node.status != NodeStatus::Exiting,
             EdgeFuelError::NodeExiting
@@ -53,8 +73,13 @@ impl Delegate<'_> {
 ///   the first deposit); pool tokens/shares and bonded shares grow; the
 ///   operator's own stake grows when the staker is the operator; rewards
 ///   accrued so far are settled; `network.total_bonded` tracks the change.
-#[access_control(ctx.accounts.validate(amount))]
-pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
+/// - activation: the new shares (and any of the delegation's shares still
+///   activating from the previous epoch) activate from `epoch`: they earn
+///   only from batches committed in later epochs. `epoch` must be the
+///   current epoch; its stats account records the accumulator they start
+///   from.
+#[access_control(ctx.accounts.validate(amount, epoch))]
+pub fn handle_delegate(ctx: Context<Delegate>, amount: u64, epoch: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let staker = ctx.accounts.staker.key();
     let node_key = ctx.accounts.node.key();
@@ -66,17 +91,49 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64) -> Result<()> {
         delegation.staker = staker;
         node.delegation_count.add_checked(1)?;
     }
+    let stats = &mut ctx.accounts.epoch_stats;
+    if stats.node == Pubkey::default() {
+        stats.bump = ctx.bumps.epoch_stats;
+        stats.node = node_key;
+        stats.epoch = epoch;
+        stats.acc_end = node.acc_reward_per_share;
+    }
     let pool_tokens_before = node.pool_tokens;
     let pool_shares_before = node.pool_shares;
 
-    delegation.settle(node)?;
+    settle_delegation(
+        delegation,
+        node,
+        &node_key,
+        &ctx.accounts.activating_stats,
+        epoch,
+    )?;
     let is_operator = staker == node.operator;
     let shares = ctx
         .accounts
         .network
         .track_pool(node, |node| node.deposit(amount, is_operator))?;
+    // Shares still activating from the previous epoch start again now.
+    let carried = if delegation.activating_epoch == epoch {
+        0
+    } else {
+        node.remove_activating(
+            delegation.activating_epoch,
+            epoch,
+            delegation.activating_shares,
+        )?;
+        delegation.activating_shares
+    };
+    node.add_activating(
+        epoch,
+        shares
+            .checked_add(carried)
+            .ok_or(EdgeFuelError::MathOverflow)?,
+    )?;
+    delegation.activating_shares.add_checked(shares)?;
+    delegation.activating_epoch = epoch;
     delegation.bonded_shares.add_checked(shares)?;
-    delegation.reset_debt(node)?;
+    delegation.rebase(node, 0)?;
     delegation.last_stake_added_at = now;
 
     token::transfer(

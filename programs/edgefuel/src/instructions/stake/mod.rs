@@ -1,4 +1,5 @@
 pub mod claim_rewards;
+mod common;
 pub mod delegate;
 pub mod undelegate;
 pub mod withdraw;

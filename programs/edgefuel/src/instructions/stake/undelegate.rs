@@ -1,8 +1,9 @@
+use super::common::settle_delegation;
 use crate::constants::*;
 use crate::error::EdgeFuelError;
 use crate::events::Undelegated;
 use crate::math::AddChecked;
-use crate::state::{Delegation, Network, Node};
+use crate::state::{Delegation, Network, Node, NodeEpochStats};
 use anchor_lang::prelude::*;
 
 #[derive(Accounts)]
@@ -20,6 +21,9 @@ pub struct Undelegate<'info> {
         has_one = node @ EdgeFuelError::WrongNode,
     )]
     pub delegation: Box<Account<'info, Delegation>>,
+    /// The node's stats of the delegation's `activating_epoch`, when it has
+    /// activating stake from an earlier epoch.
+    pub activating_stats: Option<Box<Account<'info, NodeEpochStats>>>,
 }
 
 impl Undelegate<'_> {
@@ -48,18 +52,30 @@ impl Undelegate<'_> {
 ///   the pool, still slashable, earning nothing); `unlock_at = now +
 ///   unbonding_seconds` for the whole unbonding entry; node bonded shares
 ///   (and operator stake if the staker is the operator) and
-///   `network.total_bonded` drop accordingly.
+///   `network.total_bonded` drop accordingly; activating shares are
+///   undelegated first.
 #[access_control(ctx.accounts.validate(shares))]
 pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let network = &mut ctx.accounts.network;
+    let epoch = network.epoch_at(now);
+    let node_key = ctx.accounts.node.key();
     let node = &mut ctx.accounts.node;
     let delegation = &mut ctx.accounts.delegation;
     let bonded_shares_before = delegation.bonded_shares;
 
-    delegation.settle(node)?;
+    let young_acc = settle_delegation(
+        delegation,
+        node,
+        &node_key,
+        &ctx.accounts.activating_stats,
+        epoch,
+    )?;
     let is_operator = delegation.staker == node.operator;
     network.track_pool(node, |node| node.begin_unbond(shares, is_operator))?;
+    let from_activating = shares.min(delegation.activating_shares);
+    node.remove_activating(delegation.activating_epoch, epoch, from_activating)?;
+    delegation.activating_shares -= from_activating;
     delegation.bonded_shares = delegation
         .bonded_shares
         .checked_sub(shares)
@@ -68,7 +84,7 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
     delegation.unlock_at = now
         .checked_add(network.params.unbonding_seconds)
         .ok_or(EdgeFuelError::MathOverflow)?;
-    delegation.reset_debt(node)?;
+    delegation.rebase(node, young_acc)?;
     emit!(Undelegated {
         node: node.key(),
         staker: delegation.staker,

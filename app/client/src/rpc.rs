@@ -111,6 +111,12 @@ pub fn sign<S: Signers + ?Sized>(
     Ok(tx)
 }
 
+/// The local chain's own JSON-RPC method (not a Solana method) that moves
+/// its clock forward: params `[seconds]`, result the new unix time.
+pub const ADVANCE_CLOCK: &str = "edgefuel_advanceClock";
+/// Most seconds one `edgefuel_advanceClock` call moves the clock.
+pub const MAX_CLOCK_ADVANCE: i64 = 365 * 24 * 3600;
+
 /// The `Clock` sysvar's fixed layout: slot, epoch start timestamp, epoch,
 /// leader schedule epoch, unix timestamp (all 8-byte little-endian).
 fn bincode_clock(data: &[u8]) -> Option<anchor_lang::prelude::Clock> {
@@ -316,6 +322,31 @@ impl EdgeFuelClient {
         staker: &Pubkey,
     ) -> Result<Option<Delegation>, ClientError> {
         self.fetch_opt(&pda::delegation(node, staker)).await
+    }
+
+    /// On the local chain (`edgefuel-localnet`) only: moves the chain's clock
+    /// `seconds` forward and returns its unix time. A cluster answers
+    /// "method not found".
+    pub async fn advance_local_clock(&self, seconds: i64) -> Result<i64, ClientError> {
+        let method = RpcRequest::Custom {
+            method: ADVANCE_CLOCK,
+        };
+        self.rpc
+            .send(method, serde_json::json!([seconds]))
+            .await
+            .map_err(|e| ClientError::Other(format!("{ADVANCE_CLOCK} at {}: {e}", self.url)))
+    }
+
+    /// On the local chain only: moves the clock to the start of the next
+    /// reward epoch (stake delegated before it then earns). Returns that
+    /// epoch.
+    pub async fn advance_local_to_next_epoch(&self) -> Result<u64, ClientError> {
+        let network = self.network().await?;
+        let now = self.clock().await?.unix_timestamp;
+        let secs = network.params.epoch_seconds.max(1);
+        self.advance_local_clock(secs - now.rem_euclid(secs))
+            .await?;
+        self.current_epoch().await
     }
 
     /// The network's current reward epoch (from the chain's clock).

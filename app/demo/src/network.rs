@@ -475,6 +475,10 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
         )
         .await?;
     }
+    // Stake earns from batches of the epoch after it was delegated: move
+    // the local chain's clock there rather than wait for it.
+    let epoch = client.advance_local_to_next_epoch().await?;
+    say(format!("The stake is active from reward epoch {epoch} on"));
 
     // Daemons.
     say(format!(

@@ -432,6 +432,12 @@ async fn setup(
         node.pool_shares,
         node.bonded_shares
     ));
+    // Stake earns from batches of the epoch after it was delegated: the
+    // local chain moves its clock there instead of waiting.
+    let epoch = ctx.client.advance_local_to_next_epoch().await?;
+    out.line(format!(
+        "  the stake activates in reward epoch {epoch} (the local chain's clock moved to its start)"
+    ));
     Ok(ctx)
 }
 

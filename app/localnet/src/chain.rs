@@ -54,7 +54,7 @@ use solana_transaction_status_client_types::{
 };
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, RwLock as StdRwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, Mutex, RwLock};
@@ -206,6 +206,9 @@ pub struct Chain {
     faucet: Keypair,
     /// Makes otherwise identical airdrops distinct messages.
     airdrop_nonce: AtomicU32,
+    /// Seconds the chain's clock runs ahead of wall time
+    /// ([`Chain::advance_clock`]).
+    clock_offset: Arc<AtomicI64>,
     history: StdRwLock<History>,
     events: broadcast::Sender<Arc<ChainEvent>>,
     genesis_hash: Hash,
@@ -220,10 +223,11 @@ fn now_unix() -> i64 {
         .unwrap_or_default()
 }
 
-/// Sets the bank's clock to wall time (never backwards).
-fn set_wall_clock(bank: &Bank) {
+/// Sets the bank's clock to wall time plus `offset` seconds (never
+/// backwards).
+fn set_wall_clock(bank: &Bank, offset: i64) {
     let mut clock = bank.clock();
-    clock.unix_timestamp = clock.unix_timestamp.max(now_unix());
+    clock.unix_timestamp = clock.unix_timestamp.max(now_unix().saturating_add(offset));
     bank.set_sysvar_for_tests(&clock);
 }
 
@@ -331,7 +335,7 @@ impl Chain {
         bank.fill_bank_with_ticks_for_tests();
         let collector = *bank.collector_id();
         let bank = Bank::new_from_parent(bank, &collector, 1);
-        set_wall_clock(&bank);
+        set_wall_clock(&bank, 0);
         let forks = BankForks::new_rw_arc(bank);
 
         let native_logs = if config.capture_native_logs {
@@ -346,6 +350,7 @@ impl Chain {
             commit: Arc::new(Mutex::new(())),
             faucet,
             airdrop_nonce: AtomicU32::new(0),
+            clock_offset: Arc::new(AtomicI64::new(0)),
             history: StdRwLock::new(History {
                 records: HashMap::new(),
                 order: VecDeque::new(),
@@ -426,6 +431,16 @@ impl Chain {
         })
     }
 
+    /// Moves the chain's clock `seconds` ahead (a local chain's stand-in
+    /// for waiting: reward epochs, cooldowns and timelocks pass at once) and
+    /// opens a new slot at that time. Returns the clock's unix time.
+    pub async fn advance_clock(self: &Arc<Self>, seconds: i64) -> anyhow::Result<i64> {
+        anyhow::ensure!(seconds >= 0, "the clock only moves forward");
+        self.clock_offset.fetch_add(seconds, Ordering::SeqCst);
+        self.advance_slot().await?;
+        Ok(self.with_bank(|b| b.clock().unix_timestamp).await)
+    }
+
     /// Fills the working slot's ticks (registering its blockhash), freezes
     /// and roots it, and opens the next slot with the clock at wall time.
     pub async fn advance_slot(self: &Arc<Self>) -> anyhow::Result<Slot> {
@@ -441,7 +456,7 @@ impl Chain {
             forks.set_root(parent, None, Some(parent));
             let collector = *bank.collector_id();
             let child = Bank::new_from_parent(bank.clone(), &collector, parent + 1);
-            set_wall_clock(&child);
+            set_wall_clock(&child, this.clock_offset.load(Ordering::SeqCst));
             forks.insert(child);
             if parent.is_multiple_of(FLUSH_EVERY_SLOTS) {
                 bank.force_flush_accounts_cache();

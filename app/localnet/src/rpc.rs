@@ -10,6 +10,7 @@ use crate::encoding::{
 };
 use crate::rpc_error::RpcError;
 use base64::prelude::{Engine, BASE64_STANDARD};
+use edgefuel_client::rpc::{ADVANCE_CLOCK, MAX_CLOCK_ADVANCE};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -479,6 +480,19 @@ async fn dispatch(chain: &Arc<Chain>, method: &str, p: Params) -> Result<Value, 
             }
         }
         "getRecentPrioritizationFees" => Ok(json!([])),
+        // Local chain only (not a Solana method): move the clock forward.
+        ADVANCE_CLOCK => {
+            let seconds: i64 = p.required(0)?;
+            if !(0..=MAX_CLOCK_ADVANCE).contains(&seconds) {
+                return Err(RpcError::invalid_params(format!(
+                    "seconds must be 0..={MAX_CLOCK_ADVANCE}, got {seconds}"
+                )));
+            }
+            match chain.advance_clock(seconds).await {
+                Ok(now) => Ok(json!(now)),
+                Err(e) => Err(RpcError::internal(format!("advancing the clock: {e}"))),
+            }
+        }
         _ => Err(RpcError::method_not_found()),
     }
 }

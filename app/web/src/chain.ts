@@ -17,6 +17,8 @@ import { fetchSysvarClock } from '@solana/sysvars';
 import { findAssociatedTokenPda, TOKEN_PROGRAM_ADDRESS } from '@solana-program/token';
 import {
   EDGEFUEL_PROGRAM_ADDRESS,
+  findClaimRewardsDelegationPda,
+  findEpochStatsPda,
   findNetworkPda,
   findNodePda,
   getDelegationDecoder,
@@ -38,6 +40,7 @@ import {
   type ProposalVote,
 } from './generated/edgefuel';
 import { FIELD_OFFSETS, PDA_PREFIXES } from './generated/idl';
+import { needsActivationBase } from './math';
 
 export type EdgeRpc = Rpc<SolanaRpcApi>;
 
@@ -119,6 +122,35 @@ export function fetchEpochStats(rpc: EdgeRpc, node: Address): Promise<Located<No
   return scan(rpc, NODE_EPOCH_STATS_DISCRIMINATOR, getNodeEpochStatsDecoder(), [
     memcmp(fieldOffset('NodeEpochStats', 'node'), node),
   ]);
+}
+
+/** `staker`'s delegation in `node`, null when there is none. */
+export async function fetchDelegation(rpc: EdgeRpc, node: Address, staker: Address): Promise<Delegation | null> {
+  const [address] = await findClaimRewardsDelegationPda({ node, staker });
+  return one(rpc, address, getDelegationDecoder());
+}
+
+/** The network's reward epoch at the cluster's time. */
+export async function currentEpoch(rpc: EdgeRpc, net: Network): Promise<bigint> {
+  return (await chainTime(rpc)) / net.params.epochSeconds;
+}
+
+/**
+ * The node's stats account a stake instruction of `d` must name in `epoch`: that of the delegation's
+ * `activatingEpoch` while stake from an earlier epoch is activating, otherwise none.
+ */
+export async function activatingStatsFor(node: Address, d: Delegation | null, epoch: bigint): Promise<Address | undefined> {
+  if (!d || !needsActivationBase(d, epoch)) return undefined;
+  return (await findEpochStatsPda({ node, epoch: d.activatingEpoch }))[0];
+}
+
+/** The accumulator value activating stake of `d` earns from (`accEnd + accLate` of its epoch), when needed in `epoch`. */
+export async function activationBase(rpc: EdgeRpc, node: Address, d: Delegation, epoch: bigint): Promise<bigint | null> {
+  const address = await activatingStatsFor(node, d, epoch);
+  if (!address) return null;
+  const stats = await one(rpc, address, getNodeEpochStatsDecoder());
+  if (!stats) throw new Error(`epoch stats ${address} of node ${node} are missing`);
+  return stats.accEnd + stats.accLate;
 }
 
 /** A proposal's address: PDA [prefix, id as u64 LE] (prefix from the IDL). */

@@ -28,11 +28,33 @@ export interface PositionView {
   bondedShares: bigint;
   rewardDebt: bigint;
   pendingRewards: bigint;
+  activatingShares: bigint;
+  activatingEpoch: bigint;
+  activatingDebt: bigint;
 }
 
-/** What `claim_rewards` would mint now: settled + accrued since the last settlement (+ commission for the operator). */
-export function claimableRewards(d: PositionView, node: PoolView): bigint {
-  const accrued = (d.bondedShares * node.accRewardPerShare) / REWARD_SCALE;
-  const owed = accrued > d.rewardDebt ? accrued - d.rewardDebt : 0n;
+/** Whether settling `d` in `epoch` needs the activation base of its `activatingEpoch` (stake still activating from an earlier epoch). */
+export function needsActivationBase(d: PositionView, epoch: bigint): boolean {
+  return d.activatingShares > 0n && d.activatingEpoch < epoch;
+}
+
+/** `floor(shares · acc / SCALE) − debt`, never negative. */
+function owedOn(shares: bigint, acc: bigint, debt: bigint): bigint {
+  const accrued = (shares * acc) / REWARD_SCALE;
+  return accrued > debt ? accrued - debt : 0n;
+}
+
+/**
+ * What `claim_rewards` would mint in `epoch`: settled + accrued since the last settlement (+ commission for the
+ * operator). Shares still activating earn `acc − base` (`base`: the node's epoch stats `accEnd + accLate` of the
+ * delegation's `activatingEpoch`, needed when `needsActivationBase`), nothing in their own epoch.
+ */
+export function claimableRewards(d: PositionView, node: PoolView, epoch: bigint, base: bigint | null): bigint {
+  const earning = d.bondedShares - d.activatingShares;
+  let owed = owedOn(earning, node.accRewardPerShare, d.rewardDebt);
+  if (needsActivationBase(d, epoch)) {
+    if (base === null) throw new Error('the activation base of this delegation is needed');
+    owed += owedOn(d.activatingShares, node.accRewardPerShare - base, d.activatingDebt);
+  }
   return d.pendingRewards + owed + (d.staker === node.operator ? node.commissionOwed : 0n);
 }

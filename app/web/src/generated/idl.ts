@@ -371,6 +371,16 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
     "code": 6073,
     "name": "NotUpgradeAuthority",
     "msg": "Only the program's upgrade authority (from its ProgramData account) may initialize the network"
+  },
+  {
+    "code": 6074,
+    "name": "MissingEpochStats",
+    "msg": "The delegation has activating stake from an earlier epoch: pass the node's epoch stats account of its activating_epoch"
+  },
+  {
+    "code": 6075,
+    "name": "WrongEpochStats",
+    "msg": "Epoch stats account is not the node's account for the required epoch"
   }
 ];
 
@@ -410,7 +420,10 @@ export const FIELD_OFFSETS: Readonly<Record<string, Readonly<Record<string, numb
     "total_claimed": 121,
     "last_stake_added_at": 129,
     "vote_locked_until": 137,
-    "reserved": 145
+    "activating_shares": 145,
+    "activating_epoch": 153,
+    "activating_debt": 161,
+    "reserved": 177
   },
   "Network": {
     "bump": 8,
@@ -459,7 +472,9 @@ export const FIELD_OFFSETS: Readonly<Record<string, Readonly<Record<string, numb
     "work_credited": 77,
     "rewards": 85,
     "slashed": 93,
-    "reserved": 101
+    "acc_end": 101,
+    "acc_late": 117,
+    "reserved": 133
   },
   "Proposal": {
     "bump": 8,

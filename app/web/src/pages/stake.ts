@@ -12,7 +12,20 @@ import {
 } from '../generated/edgefuel';
 import type { App } from '../app';
 import { AmountError, efuel, formatEfuel, parseEfuel, short } from '../amount';
-import { efuelAccount, efuelBalance, fetchDelegationsOf, fetchNode, fetchNodes, nodeAddress, solBalance, type Located } from '../chain';
+import {
+  activatingStatsFor,
+  activationBase,
+  currentEpoch,
+  efuelAccount,
+  efuelBalance,
+  fetchDelegation,
+  fetchDelegationsOf,
+  fetchNode,
+  fetchNodes,
+  nodeAddress,
+  solBalance,
+  type Located,
+} from '../chain';
 import { claimableRewards, sharesToTokens, tokensToShares } from '../math';
 import { h, note, stat } from '../ui';
 
@@ -29,13 +42,18 @@ export async function delegateIx(app: App, operator: Address, amount: bigint): P
   const net = app.network ?? (await app.loadNetwork());
   if (!net || !app.me) throw new Error('connect a wallet on a cluster with an EdgeFuel network');
   const stakerToken = await efuelAccount(app.me, net.data.mint);
+  const node = await nodeAddress(operator);
+  const epoch = await currentEpoch(app.rpc, net.data);
+  const current = await fetchDelegation(app.rpc, node, app.me);
   return [
     await getDelegateInstructionAsync({
       staker: app.signer(),
-      node: await nodeAddress(operator),
+      node,
       stakerToken,
       vault: net.data.vault,
+      activatingStats: await activatingStatsFor(node, current, epoch),
       amount,
+      epoch,
     }),
   ];
 }
@@ -84,6 +102,10 @@ interface Position {
   d: Delegation;
   node: Node;
   nodeAddress: Address;
+  /** The reward epoch when the page was loaded. */
+  epoch: bigint;
+  /** The activation base of `d`'s activating stake, when needed in `epoch`. */
+  base: bigint | null;
 }
 
 export async function stakePage(app: App): Promise<HTMLElement> {
@@ -100,15 +122,17 @@ export async function stakePage(app: App): Promise<HTMLElement> {
     fetchDelegationsOf(app.rpc, me),
     fetchNodes(app.rpc),
   ]);
+  const epoch = await currentEpoch(app.rpc, net.data);
   const positions: Position[] = [];
   for (const d of delegations) {
     const node = nodes.find((n) => n.address === d.data.node)?.data ?? (await fetchNode(app.rpc, d.data.node));
-    if (node) positions.push({ address: d.address, d: d.data, node, nodeAddress: d.data.node });
+    const base = await activationBase(app.rpc, d.data.node, d.data, epoch);
+    if (node) positions.push({ address: d.address, d: d.data, node, nodeAddress: d.data.node, epoch, base });
   }
   const totals = positions.reduce(
     (t, p) => ({
       bonded: t.bonded + sharesToTokens(p.d.bondedShares, p.node.poolTokens, p.node.poolShares),
-      claimable: t.claimable + claimableRewards(p.d, p.node),
+      claimable: t.claimable + claimableRewards(p.d, p.node, p.epoch, p.base),
     }),
     { bonded: 0n, claimable: 0n },
   );
@@ -135,7 +159,9 @@ function positionCard(app: App, p: Position): HTMLElement {
   const { d, node } = p;
   const bonded = sharesToTokens(d.bondedShares, node.poolTokens, node.poolShares);
   const unbonding = sharesToTokens(d.unbondingShares, node.poolTokens, node.poolShares);
-  const claimable = claimableRewards(d, node);
+  const claimable = claimableRewards(d, node, p.epoch, p.base);
+  // Stake instructions name the activating epoch's stats while stake activates.
+  const activatingStats = async () => activatingStatsFor(p.nodeAddress, d, await currentEpoch(app.rpc, app.network!.data));
   const now = app.now();
   const amount = h('input', { type: 'text', inputmode: 'decimal', placeholder: 'EFUEL or empty for all', 'data-testid': 'undelegate-amount' });
   const error = h('span', { class: 'form-error' });
@@ -156,7 +182,7 @@ function positionCard(app: App, p: Position): HTMLElement {
     }
     const label = amount.value.trim() ? `Undelegate ${amount.value.trim()} EFUEL` : 'Undelegate all';
     await app.send(`${label} from ${short(node.operator)}`, [
-      await getUndelegateInstructionAsync({ staker: staker(), node: p.nodeAddress, shares }),
+      await getUndelegateInstructionAsync({ staker: staker(), node: p.nodeAddress, activatingStats: await activatingStats(), shares }),
     ]);
   };
   const withdraw = async () => {
@@ -172,7 +198,13 @@ function positionCard(app: App, p: Position): HTMLElement {
     const net = app.network!;
     await app.send(`Claim ${formatEfuel(claimable)} EFUEL from ${short(node.operator)}`, [
       create,
-      await getClaimRewardsInstructionAsync({ staker: staker(), node: p.nodeAddress, mint: net.data.mint, stakerToken: account }),
+      await getClaimRewardsInstructionAsync({
+        staker: staker(),
+        node: p.nodeAddress,
+        mint: net.data.mint,
+        stakerToken: account,
+        activatingStats: await activatingStats(),
+      }),
     ]);
   };
   const unlock = Number(d.unlockAt);

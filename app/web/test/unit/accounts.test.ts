@@ -70,6 +70,7 @@ describe('pool maths match the Rust client', () => {
     const d = decode<Delegation>(label);
     expect(sharesToTokens(d.bondedShares, node.poolTokens, node.poolShares).toString()).toBe(p.bonded_tokens);
     expect(sharesToTokens(d.unbondingShares, node.poolTokens, node.poolShares).toString()).toBe(p.unbonding_tokens);
-    expect(claimableRewards(d, node).toString()).toBe(p.claimable_rewards);
+    const base = p.activation_base === null ? null : BigInt(p.activation_base);
+    expect(claimableRewards(d, node, BigInt(p.epoch), base).toString()).toBe(p.claimable_rewards);
   });
 });

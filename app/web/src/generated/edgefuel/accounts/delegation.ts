@@ -81,6 +81,18 @@ export type Delegation = {
    * set by governance votes until the vote ends.
    */
   voteLockedUntil: bigint;
+  /**
+   * Of `bonded_shares`, those still activating (delegated in
+   * `activating_epoch`).
+   */
+  activatingShares: bigint;
+  /** Epoch the activating shares were delegated in. */
+  activatingEpoch: bigint;
+  /**
+   * `floor(activating_shares · (acc − base) / SCALE)` at the last
+   * settlement.
+   */
+  activatingDebt: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -114,6 +126,18 @@ export type DelegationArgs = {
    * set by governance votes until the vote ends.
    */
   voteLockedUntil: number | bigint;
+  /**
+   * Of `bonded_shares`, those still activating (delegated in
+   * `activating_epoch`).
+   */
+  activatingShares: number | bigint;
+  /** Epoch the activating shares were delegated in. */
+  activatingEpoch: number | bigint;
+  /**
+   * `floor(activating_shares · (acc − base) / SCALE)` at the last
+   * settlement.
+   */
+  activatingDebt: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -134,6 +158,9 @@ export function getDelegationEncoder(): FixedSizeEncoder<DelegationArgs> {
       ["totalClaimed", getU64Encoder()],
       ["lastStakeAddedAt", getI64Encoder()],
       ["voteLockedUntil", getI64Encoder()],
+      ["activatingShares", getU64Encoder()],
+      ["activatingEpoch", getU64Encoder()],
+      ["activatingDebt", getU128Encoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: DELEGATION_DISCRIMINATOR }),
@@ -155,6 +182,9 @@ export function getDelegationDecoder(): FixedSizeDecoder<Delegation> {
     ["totalClaimed", getU64Decoder()],
     ["lastStakeAddedAt", getI64Decoder()],
     ["voteLockedUntil", getI64Decoder()],
+    ["activatingShares", getU64Decoder()],
+    ["activatingEpoch", getU64Decoder()],
+    ["activatingDebt", getU128Decoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
@@ -221,5 +251,5 @@ export async function fetchAllMaybeDelegation(
 }
 
 export function getDelegationSize(): number {
-  return 177;
+  return 209;
 }

@@ -19,6 +19,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getI64Decoder,
@@ -53,8 +55,12 @@ import {
 import {
   getNodeStatusDecoder,
   getNodeStatusEncoder,
+  getStakeCohortDecoder,
+  getStakeCohortEncoder,
   type NodeStatus,
   type NodeStatusArgs,
+  type StakeCohort,
+  type StakeCohortArgs,
 } from "../types";
 
 export const NODE_DISCRIMINATOR = new Uint8Array([
@@ -135,6 +141,11 @@ export type Node = {
    * operator's commission), base units.
    */
   totalClaimed: bigint;
+  /**
+   * Bonded shares still activating, by the epoch they were delegated in
+   * (the last two epochs that had deposits; older entries are void).
+   */
+  activating: Array<StakeCohort>;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -208,6 +219,11 @@ export type NodeArgs = {
    * operator's commission), base units.
    */
   totalClaimed: number | bigint;
+  /**
+   * Bonded shares still activating, by the epoch they were delegated in
+   * (the last two epochs that had deposits; older entries are void).
+   */
+  activating: Array<StakeCohortArgs>;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -248,7 +264,8 @@ export function getNodeEncoder(): Encoder<NodeArgs> {
       ["pendingCommissionBps", getU16Encoder()],
       ["commissionEffectiveAt", getI64Encoder()],
       ["totalClaimed", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 46)],
+      ["activating", getArrayEncoder(getStakeCohortEncoder(), { size: 2 })],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 14)],
     ]),
     (value) => ({ ...value, discriminator: NODE_DISCRIMINATOR }),
   );
@@ -289,7 +306,8 @@ export function getNodeDecoder(): Decoder<Node> {
     ["pendingCommissionBps", getU16Decoder()],
     ["commissionEffectiveAt", getI64Decoder()],
     ["totalClaimed", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 46)],
+    ["activating", getArrayDecoder(getStakeCohortDecoder(), { size: 2 })],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 14)],
   ]);
 }
 

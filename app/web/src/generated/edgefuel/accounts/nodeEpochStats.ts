@@ -21,6 +21,8 @@ import {
   getBytesEncoder,
   getStructDecoder,
   getStructEncoder,
+  getU128Decoder,
+  getU128Encoder,
   getU32Decoder,
   getU32Encoder,
   getU64Decoder,
@@ -77,6 +79,17 @@ export type NodeEpochStats = {
   rewards: bigint;
   /** Stake slashed for this epoch's batches (base units). */
   slashed: bigint;
+  /**
+   * The node's reward accumulator at the end of this epoch (kept equal
+   * to it while the epoch runs): what stake delegated in this epoch
+   * starts from.
+   */
+  accEnd: bigint;
+  /**
+   * Accumulator growth from this epoch's batches accepted in the next
+   * epoch: stake delegated in this epoch does not earn it either.
+   */
+  accLate: bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -106,6 +119,17 @@ export type NodeEpochStatsArgs = {
   rewards: number | bigint;
   /** Stake slashed for this epoch's batches (base units). */
   slashed: number | bigint;
+  /**
+   * The node's reward accumulator at the end of this epoch (kept equal
+   * to it while the epoch runs): what stake delegated in this epoch
+   * starts from.
+   */
+  accEnd: number | bigint;
+  /**
+   * Accumulator growth from this epoch's batches accepted in the next
+   * epoch: stake delegated in this epoch does not earn it either.
+   */
+  accLate: number | bigint;
   /** Reserved for future fields. */
   reserved: ReadonlyUint8Array;
 };
@@ -127,6 +151,8 @@ export function getNodeEpochStatsEncoder(): FixedSizeEncoder<NodeEpochStatsArgs>
       ["workCredited", getU64Encoder()],
       ["rewards", getU64Encoder()],
       ["slashed", getU64Encoder()],
+      ["accEnd", getU128Encoder()],
+      ["accLate", getU128Encoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 16)],
     ]),
     (value) => ({ ...value, discriminator: NODE_EPOCH_STATS_DISCRIMINATOR }),
@@ -149,6 +175,8 @@ export function getNodeEpochStatsDecoder(): FixedSizeDecoder<NodeEpochStats> {
     ["workCredited", getU64Decoder()],
     ["rewards", getU64Decoder()],
     ["slashed", getU64Decoder()],
+    ["accEnd", getU128Decoder()],
+    ["accLate", getU128Decoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 16)],
   ]);
 }
@@ -223,5 +251,5 @@ export async function fetchAllMaybeNodeEpochStats(
 }
 
 export function getNodeEpochStatsSize(): number {
-  return 117;
+  return 149;
 }

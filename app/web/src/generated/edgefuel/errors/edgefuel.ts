@@ -162,6 +162,10 @@ export const EDGEFUEL_ERROR__JOB_SPEC_MISMATCH = 0x17b7; // 6071
 export const EDGEFUEL_ERROR__WORK_UNITS_MISMATCH = 0x17b8; // 6072
 /** NotUpgradeAuthority: Only the program's upgrade authority (from its ProgramData account) may initialize the network */
 export const EDGEFUEL_ERROR__NOT_UPGRADE_AUTHORITY = 0x17b9; // 6073
+/** MissingEpochStats: The delegation has activating stake from an earlier epoch: pass the node's epoch stats account of its activating_epoch */
+export const EDGEFUEL_ERROR__MISSING_EPOCH_STATS = 0x17ba; // 6074
+/** WrongEpochStats: Epoch stats account is not the node's account for the required epoch */
+export const EDGEFUEL_ERROR__WRONG_EPOCH_STATS = 0x17bb; // 6075
 
 export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__ALREADY_VOTED
@@ -196,6 +200,7 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__JOB_SPEC_MISMATCH
   | typeof EDGEFUEL_ERROR__MATH_OVERFLOW
   | typeof EDGEFUEL_ERROR__MINTING_PAUSED
+  | typeof EDGEFUEL_ERROR__MISSING_EPOCH_STATS
   | typeof EDGEFUEL_ERROR__NODE_EXITING
   | typeof EDGEFUEL_ERROR__NODE_JAILED
   | typeof EDGEFUEL_ERROR__NOT_AGENT
@@ -233,6 +238,7 @@ export type EdgefuelError =
   | typeof EDGEFUEL_ERROR__WRONG_BATCH_STATUS
   | typeof EDGEFUEL_ERROR__WRONG_BOUNTY_ACCOUNTS
   | typeof EDGEFUEL_ERROR__WRONG_EPOCH
+  | typeof EDGEFUEL_ERROR__WRONG_EPOCH_STATS
   | typeof EDGEFUEL_ERROR__WRONG_MINT
   | typeof EDGEFUEL_ERROR__WRONG_NODE
   | typeof EDGEFUEL_ERROR__WRONG_PROPOSAL_ACCOUNTS
@@ -274,6 +280,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__JOB_SPEC_MISMATCH]: `The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position`,
     [EDGEFUEL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow: reduce the amount`,
     [EDGEFUEL_ERROR__MINTING_PAUSED]: `Minting is paused by the guardian`,
+    [EDGEFUEL_ERROR__MISSING_EPOCH_STATS]: `The delegation has activating stake from an earlier epoch: pass the node's epoch stats account of its activating_epoch`,
     [EDGEFUEL_ERROR__NODE_EXITING]: `Node is exiting: it accepts no new stake or work`,
     [EDGEFUEL_ERROR__NODE_JAILED]: `Node is jailed: wait for jailed_until, then unjail_node`,
     [EDGEFUEL_ERROR__NOT_AGENT]: `Signer is neither the node's agent key nor its operator`,
@@ -311,6 +318,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__WRONG_BATCH_STATUS]: `Batch is not in the status this instruction needs`,
     [EDGEFUEL_ERROR__WRONG_BOUNTY_ACCOUNTS]: `Bounty accounts must be the EFUEL accounts of the winning verifiers, in vote order`,
     [EDGEFUEL_ERROR__WRONG_EPOCH]: `Batch epoch is not the current epoch`,
+    [EDGEFUEL_ERROR__WRONG_EPOCH_STATS]: `Epoch stats account is not the node's account for the required epoch`,
     [EDGEFUEL_ERROR__WRONG_MINT]: `Token account mint is not the EFUEL mint`,
     [EDGEFUEL_ERROR__WRONG_NODE]: `Account does not belong to this node`,
     [EDGEFUEL_ERROR__WRONG_PROPOSAL_ACCOUNTS]: `Accounts for this proposal's action are missing or wrong`,

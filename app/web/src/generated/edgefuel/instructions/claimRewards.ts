@@ -56,6 +56,7 @@ export type ClaimRewardsInstruction<
   TAccountDelegation extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountStakerToken extends string | AccountMeta<string> = string,
+  TAccountActivatingStats extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -82,6 +83,9 @@ export type ClaimRewardsInstruction<
       TAccountStakerToken extends string
         ? WritableAccount<TAccountStakerToken>
         : TAccountStakerToken,
+      TAccountActivatingStats extends string
+        ? ReadonlyAccount<TAccountActivatingStats>
+        : TAccountActivatingStats,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -123,6 +127,7 @@ export type ClaimRewardsAsyncInput<
   TAccountDelegation extends string = string,
   TAccountMint extends string = string,
   TAccountStakerToken extends string = string,
+  TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
@@ -131,6 +136,11 @@ export type ClaimRewardsAsyncInput<
   delegation?: Address<TAccountDelegation>;
   mint: Address<TAccountMint>;
   stakerToken: Address<TAccountStakerToken>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
 };
 
@@ -141,6 +151,7 @@ export async function getClaimRewardsInstructionAsync<
   TAccountDelegation extends string,
   TAccountMint extends string,
   TAccountStakerToken extends string,
+  TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
@@ -151,6 +162,7 @@ export async function getClaimRewardsInstructionAsync<
     TAccountDelegation,
     TAccountMint,
     TAccountStakerToken,
+    TAccountActivatingStats,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -163,6 +175,7 @@ export async function getClaimRewardsInstructionAsync<
     TAccountDelegation,
     TAccountMint,
     TAccountStakerToken,
+    TAccountActivatingStats,
     TAccountTokenProgram
   >
 > {
@@ -177,6 +190,10 @@ export async function getClaimRewardsInstructionAsync<
     delegation: { value: input.delegation ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -208,6 +225,7 @@ export async function getClaimRewardsInstructionAsync<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.stakerToken),
+      getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
     ],
     data: getClaimRewardsInstructionDataEncoder().encode({}),
@@ -220,6 +238,7 @@ export async function getClaimRewardsInstructionAsync<
     TAccountDelegation,
     TAccountMint,
     TAccountStakerToken,
+    TAccountActivatingStats,
     TAccountTokenProgram
   >);
 }
@@ -231,6 +250,7 @@ export type ClaimRewardsInput<
   TAccountDelegation extends string = string,
   TAccountMint extends string = string,
   TAccountStakerToken extends string = string,
+  TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
@@ -239,6 +259,11 @@ export type ClaimRewardsInput<
   delegation: Address<TAccountDelegation>;
   mint: Address<TAccountMint>;
   stakerToken: Address<TAccountStakerToken>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
 };
 
@@ -249,6 +274,7 @@ export function getClaimRewardsInstruction<
   TAccountDelegation extends string,
   TAccountMint extends string,
   TAccountStakerToken extends string,
+  TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
@@ -259,6 +285,7 @@ export function getClaimRewardsInstruction<
     TAccountDelegation,
     TAccountMint,
     TAccountStakerToken,
+    TAccountActivatingStats,
     TAccountTokenProgram
   >,
   config?: { programAddress?: TProgramAddress },
@@ -270,6 +297,7 @@ export function getClaimRewardsInstruction<
   TAccountDelegation,
   TAccountMint,
   TAccountStakerToken,
+  TAccountActivatingStats,
   TAccountTokenProgram
 > {
   // Program address.
@@ -283,6 +311,10 @@ export function getClaimRewardsInstruction<
     delegation: { value: input.delegation ?? null, isWritable: true },
     mint: { value: input.mint ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
@@ -305,6 +337,7 @@ export function getClaimRewardsInstruction<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.mint),
       getAccountMeta(accounts.stakerToken),
+      getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
     ],
     data: getClaimRewardsInstructionDataEncoder().encode({}),
@@ -317,6 +350,7 @@ export function getClaimRewardsInstruction<
     TAccountDelegation,
     TAccountMint,
     TAccountStakerToken,
+    TAccountActivatingStats,
     TAccountTokenProgram
   >);
 }
@@ -333,7 +367,12 @@ export type ParsedClaimRewardsInstruction<
     delegation: TAccountMetas[3];
     mint: TAccountMetas[4];
     stakerToken: TAccountMetas[5];
-    tokenProgram: TAccountMetas[6];
+    /**
+     * The node's stats of the delegation's `activating_epoch`, when it has
+     * activating stake from an earlier epoch.
+     */
+    activatingStats?: TAccountMetas[6] | undefined;
+    tokenProgram: TAccountMetas[7];
   };
   data: ClaimRewardsInstructionData;
 };
@@ -346,7 +385,7 @@ export function parseClaimRewardsInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedClaimRewardsInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -355,6 +394,12 @@ export function parseClaimRewardsInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === EDGEFUEL_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -365,6 +410,7 @@ export function parseClaimRewardsInstruction<
       delegation: getNextAccount(),
       mint: getNextAccount(),
       stakerToken: getNextAccount(),
+      activatingStats: getNextOptionalAccount(),
       tokenProgram: getNextAccount(),
     },
     data: getClaimRewardsInstructionDataDecoder().decode(instruction.data),

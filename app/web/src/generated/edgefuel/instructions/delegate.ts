@@ -32,10 +32,15 @@ import {
   type WritableAccount,
   type WritableSignerAccount,
 } from "@solana/kit";
-import { findClaimRewardsDelegationPda, findNetworkPda } from "../pdas";
+import {
+  findClaimRewardsDelegationPda,
+  findEpochStatsPda,
+  findNetworkPda,
+} from "../pdas";
 import { EDGEFUEL_PROGRAM_ADDRESS } from "../programs";
 import {
   expectAddress,
+  expectSome,
   getAccountMetaFactory,
   type ResolvedAccount,
 } from "../shared";
@@ -56,6 +61,8 @@ export type DelegateInstruction<
   TAccountDelegation extends string | AccountMeta<string> = string,
   TAccountStakerToken extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
+  TAccountEpochStats extends string | AccountMeta<string> = string,
+  TAccountActivatingStats extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
   TAccountSystemProgram extends string | AccountMeta<string> =
@@ -84,6 +91,12 @@ export type DelegateInstruction<
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
+      TAccountEpochStats extends string
+        ? WritableAccount<TAccountEpochStats>
+        : TAccountEpochStats,
+      TAccountActivatingStats extends string
+        ? ReadonlyAccount<TAccountActivatingStats>
+        : TAccountActivatingStats,
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
@@ -97,15 +110,20 @@ export type DelegateInstruction<
 export type DelegateInstructionData = {
   discriminator: ReadonlyUint8Array;
   amount: bigint;
+  epoch: bigint;
 };
 
-export type DelegateInstructionDataArgs = { amount: number | bigint };
+export type DelegateInstructionDataArgs = {
+  amount: number | bigint;
+  epoch: number | bigint;
+};
 
 export function getDelegateInstructionDataEncoder(): FixedSizeEncoder<DelegateInstructionDataArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
       ["amount", getU64Encoder()],
+      ["epoch", getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: DELEGATE_DISCRIMINATOR }),
   );
@@ -115,6 +133,7 @@ export function getDelegateInstructionDataDecoder(): FixedSizeDecoder<DelegateIn
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
     ["amount", getU64Decoder()],
+    ["epoch", getU64Decoder()],
   ]);
 }
 
@@ -135,6 +154,8 @@ export type DelegateAsyncInput<
   TAccountDelegation extends string = string,
   TAccountStakerToken extends string = string,
   TAccountVault extends string = string,
+  TAccountEpochStats extends string = string,
+  TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
@@ -144,9 +165,20 @@ export type DelegateAsyncInput<
   delegation?: Address<TAccountDelegation>;
   stakerToken: Address<TAccountStakerToken>;
   vault: Address<TAccountVault>;
+  /**
+   * The node's stats of the current epoch (created on first use): its
+   * `acc_end` is where the new stake's activation starts.
+   */
+  epochStats?: Address<TAccountEpochStats>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
   amount: DelegateInstructionDataArgs["amount"];
+  epoch: DelegateInstructionDataArgs["epoch"];
 };
 
 export async function getDelegateInstructionAsync<
@@ -156,6 +188,8 @@ export async function getDelegateInstructionAsync<
   TAccountDelegation extends string,
   TAccountStakerToken extends string,
   TAccountVault extends string,
+  TAccountEpochStats extends string,
+  TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
@@ -167,6 +201,8 @@ export async function getDelegateInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
+    TAccountEpochStats,
+    TAccountActivatingStats,
     TAccountTokenProgram,
     TAccountSystemProgram
   >,
@@ -180,6 +216,8 @@ export async function getDelegateInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
+    TAccountEpochStats,
+    TAccountActivatingStats,
     TAccountTokenProgram,
     TAccountSystemProgram
   >
@@ -195,6 +233,11 @@ export async function getDelegateInstructionAsync<
     delegation: { value: input.delegation ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
+    epochStats: { value: input.epochStats ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
@@ -216,6 +259,12 @@ export async function getDelegateInstructionAsync<
       staker: expectAddress(accounts.staker.value),
     });
   }
+  if (!accounts.epochStats.value) {
+    accounts.epochStats.value = await findEpochStatsPda({
+      node: expectAddress(accounts.node.value),
+      epoch: expectSome(args.epoch),
+    });
+  }
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
@@ -234,6 +283,8 @@ export async function getDelegateInstructionAsync<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.vault),
+      getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
     ],
@@ -249,6 +300,8 @@ export async function getDelegateInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
+    TAccountEpochStats,
+    TAccountActivatingStats,
     TAccountTokenProgram,
     TAccountSystemProgram
   >);
@@ -261,6 +314,8 @@ export type DelegateInput<
   TAccountDelegation extends string = string,
   TAccountStakerToken extends string = string,
   TAccountVault extends string = string,
+  TAccountEpochStats extends string = string,
+  TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
 > = {
@@ -270,9 +325,20 @@ export type DelegateInput<
   delegation: Address<TAccountDelegation>;
   stakerToken: Address<TAccountStakerToken>;
   vault: Address<TAccountVault>;
+  /**
+   * The node's stats of the current epoch (created on first use): its
+   * `acc_end` is where the new stake's activation starts.
+   */
+  epochStats: Address<TAccountEpochStats>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
   systemProgram?: Address<TAccountSystemProgram>;
   amount: DelegateInstructionDataArgs["amount"];
+  epoch: DelegateInstructionDataArgs["epoch"];
 };
 
 export function getDelegateInstruction<
@@ -282,6 +348,8 @@ export function getDelegateInstruction<
   TAccountDelegation extends string,
   TAccountStakerToken extends string,
   TAccountVault extends string,
+  TAccountEpochStats extends string,
+  TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
   TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
@@ -293,6 +361,8 @@ export function getDelegateInstruction<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
+    TAccountEpochStats,
+    TAccountActivatingStats,
     TAccountTokenProgram,
     TAccountSystemProgram
   >,
@@ -305,6 +375,8 @@ export function getDelegateInstruction<
   TAccountDelegation,
   TAccountStakerToken,
   TAccountVault,
+  TAccountEpochStats,
+  TAccountActivatingStats,
   TAccountTokenProgram,
   TAccountSystemProgram
 > {
@@ -319,6 +391,11 @@ export function getDelegateInstruction<
     delegation: { value: input.delegation ?? null, isWritable: true },
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
+    epochStats: { value: input.epochStats ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
@@ -349,6 +426,8 @@ export function getDelegateInstruction<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.vault),
+      getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
       getAccountMeta(accounts.systemProgram),
     ],
@@ -364,6 +443,8 @@ export function getDelegateInstruction<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
+    TAccountEpochStats,
+    TAccountActivatingStats,
     TAccountTokenProgram,
     TAccountSystemProgram
   >);
@@ -381,8 +462,18 @@ export type ParsedDelegateInstruction<
     delegation: TAccountMetas[3];
     stakerToken: TAccountMetas[4];
     vault: TAccountMetas[5];
-    tokenProgram: TAccountMetas[6];
-    systemProgram: TAccountMetas[7];
+    /**
+     * The node's stats of the current epoch (created on first use): its
+     * `acc_end` is where the new stake's activation starts.
+     */
+    epochStats: TAccountMetas[6];
+    /**
+     * The node's stats of the delegation's `activating_epoch`, when it has
+     * activating stake from an earlier epoch.
+     */
+    activatingStats?: TAccountMetas[7] | undefined;
+    tokenProgram: TAccountMetas[8];
+    systemProgram: TAccountMetas[9];
   };
   data: DelegateInstructionData;
 };
@@ -395,7 +486,7 @@ export function parseDelegateInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedDelegateInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 10) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -404,6 +495,12 @@ export function parseDelegateInstruction<
     const accountMeta = (instruction.accounts as TAccountMetas)[accountIndex]!;
     accountIndex += 1;
     return accountMeta;
+  };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === EDGEFUEL_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
   };
   return {
     programAddress: instruction.programAddress,
@@ -414,6 +511,8 @@ export function parseDelegateInstruction<
       delegation: getNextAccount(),
       stakerToken: getNextAccount(),
       vault: getNextAccount(),
+      epochStats: getNextAccount(),
+      activatingStats: getNextOptionalAccount(),
       tokenProgram: getNextAccount(),
       systemProgram: getNextAccount(),
     },

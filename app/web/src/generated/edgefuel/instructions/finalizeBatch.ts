@@ -47,6 +47,7 @@ export type FinalizeBatchInstruction<
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountBatch extends string | AccountMeta<string> = string,
   TAccountEpochStats extends string | AccountMeta<string> = string,
+  TAccountCurrentStats extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountTreasury extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -68,6 +69,9 @@ export type FinalizeBatchInstruction<
       TAccountEpochStats extends string
         ? WritableAccount<TAccountEpochStats>
         : TAccountEpochStats,
+      TAccountCurrentStats extends string
+        ? WritableAccount<TAccountCurrentStats>
+        : TAccountCurrentStats,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -115,6 +119,7 @@ export type FinalizeBatchAsyncInput<
   TAccountNode extends string = string,
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
+  TAccountCurrentStats extends string = string,
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
@@ -123,6 +128,11 @@ export type FinalizeBatchAsyncInput<
   node: Address<TAccountNode>;
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
+  /**
+   * (checked in the handler; it may not exist yet). When a batch of the
+   * previous epoch is accepted, its `acc_end` follows the accumulator.
+   */
+  currentStats: Address<TAccountCurrentStats>;
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -133,6 +143,7 @@ export async function getFinalizeBatchInstructionAsync<
   TAccountNode extends string,
   TAccountBatch extends string,
   TAccountEpochStats extends string,
+  TAccountCurrentStats extends string,
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
@@ -143,6 +154,7 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -155,6 +167,7 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -169,6 +182,7 @@ export async function getFinalizeBatchInstructionAsync<
     node: { value: input.node ?? null, isWritable: true },
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
+    currentStats: { value: input.currentStats ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -194,6 +208,7 @@ export async function getFinalizeBatchInstructionAsync<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.currentStats),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
@@ -206,6 +221,7 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -217,6 +233,7 @@ export type FinalizeBatchInput<
   TAccountNode extends string = string,
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
+  TAccountCurrentStats extends string = string,
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
@@ -225,6 +242,11 @@ export type FinalizeBatchInput<
   node: Address<TAccountNode>;
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
+  /**
+   * (checked in the handler; it may not exist yet). When a batch of the
+   * previous epoch is accepted, its `acc_end` follows the accumulator.
+   */
+  currentStats: Address<TAccountCurrentStats>;
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -235,6 +257,7 @@ export function getFinalizeBatchInstruction<
   TAccountNode extends string,
   TAccountBatch extends string,
   TAccountEpochStats extends string,
+  TAccountCurrentStats extends string,
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
@@ -245,6 +268,7 @@ export function getFinalizeBatchInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -256,6 +280,7 @@ export function getFinalizeBatchInstruction<
   TAccountNode,
   TAccountBatch,
   TAccountEpochStats,
+  TAccountCurrentStats,
   TAccountVault,
   TAccountTreasury,
   TAccountTokenProgram
@@ -269,6 +294,7 @@ export function getFinalizeBatchInstruction<
     node: { value: input.node ?? null, isWritable: true },
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
+    currentStats: { value: input.currentStats ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -291,6 +317,7 @@ export function getFinalizeBatchInstruction<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.currentStats),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
@@ -303,6 +330,7 @@ export function getFinalizeBatchInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -319,9 +347,14 @@ export type ParsedFinalizeBatchInstruction<
     node: TAccountMetas[1];
     batch: TAccountMetas[2];
     epochStats: TAccountMetas[3];
-    vault: TAccountMetas[4];
-    treasury: TAccountMetas[5];
-    tokenProgram: TAccountMetas[6];
+    /**
+     * (checked in the handler; it may not exist yet). When a batch of the
+     * previous epoch is accepted, its `acc_end` follows the accumulator.
+     */
+    currentStats: TAccountMetas[4];
+    vault: TAccountMetas[5];
+    treasury: TAccountMetas[6];
+    tokenProgram: TAccountMetas[7];
   };
   data: FinalizeBatchInstructionData;
 };
@@ -334,7 +367,7 @@ export function parseFinalizeBatchInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedFinalizeBatchInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -351,6 +384,7 @@ export function parseFinalizeBatchInstruction<
       node: getNextAccount(),
       batch: getNextAccount(),
       epochStats: getNextAccount(),
+      currentStats: getNextAccount(),
       vault: getNextAccount(),
       treasury: getNextAccount(),
       tokenProgram: getNextAccount(),

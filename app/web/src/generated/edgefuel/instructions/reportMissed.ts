@@ -47,6 +47,7 @@ export type ReportMissedInstruction<
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountBatch extends string | AccountMeta<string> = string,
   TAccountEpochStats extends string | AccountMeta<string> = string,
+  TAccountCurrentStats extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountTreasury extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
@@ -68,6 +69,9 @@ export type ReportMissedInstruction<
       TAccountEpochStats extends string
         ? WritableAccount<TAccountEpochStats>
         : TAccountEpochStats,
+      TAccountCurrentStats extends string
+        ? WritableAccount<TAccountCurrentStats>
+        : TAccountCurrentStats,
       TAccountVault extends string
         ? WritableAccount<TAccountVault>
         : TAccountVault,
@@ -113,6 +117,7 @@ export type ReportMissedAsyncInput<
   TAccountNode extends string = string,
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
+  TAccountCurrentStats extends string = string,
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
@@ -121,6 +126,11 @@ export type ReportMissedAsyncInput<
   node: Address<TAccountNode>;
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
+  /**
+   * (checked in the handler; it may not exist yet). When a batch of the
+   * previous epoch is accepted, its `acc_end` follows the accumulator.
+   */
+  currentStats: Address<TAccountCurrentStats>;
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -131,6 +141,7 @@ export async function getReportMissedInstructionAsync<
   TAccountNode extends string,
   TAccountBatch extends string,
   TAccountEpochStats extends string,
+  TAccountCurrentStats extends string,
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
@@ -141,6 +152,7 @@ export async function getReportMissedInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -153,6 +165,7 @@ export async function getReportMissedInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -167,6 +180,7 @@ export async function getReportMissedInstructionAsync<
     node: { value: input.node ?? null, isWritable: true },
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
+    currentStats: { value: input.currentStats ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -192,6 +206,7 @@ export async function getReportMissedInstructionAsync<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.currentStats),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
@@ -204,6 +219,7 @@ export async function getReportMissedInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -215,6 +231,7 @@ export type ReportMissedInput<
   TAccountNode extends string = string,
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
+  TAccountCurrentStats extends string = string,
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
@@ -223,6 +240,11 @@ export type ReportMissedInput<
   node: Address<TAccountNode>;
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
+  /**
+   * (checked in the handler; it may not exist yet). When a batch of the
+   * previous epoch is accepted, its `acc_end` follows the accumulator.
+   */
+  currentStats: Address<TAccountCurrentStats>;
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
@@ -233,6 +255,7 @@ export function getReportMissedInstruction<
   TAccountNode extends string,
   TAccountBatch extends string,
   TAccountEpochStats extends string,
+  TAccountCurrentStats extends string,
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
@@ -243,6 +266,7 @@ export function getReportMissedInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -254,6 +278,7 @@ export function getReportMissedInstruction<
   TAccountNode,
   TAccountBatch,
   TAccountEpochStats,
+  TAccountCurrentStats,
   TAccountVault,
   TAccountTreasury,
   TAccountTokenProgram
@@ -267,6 +292,7 @@ export function getReportMissedInstruction<
     node: { value: input.node ?? null, isWritable: true },
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
+    currentStats: { value: input.currentStats ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
@@ -289,6 +315,7 @@ export function getReportMissedInstruction<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
+      getAccountMeta(accounts.currentStats),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
@@ -301,6 +328,7 @@ export function getReportMissedInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
+    TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
     TAccountTokenProgram
@@ -317,9 +345,14 @@ export type ParsedReportMissedInstruction<
     node: TAccountMetas[1];
     batch: TAccountMetas[2];
     epochStats: TAccountMetas[3];
-    vault: TAccountMetas[4];
-    treasury: TAccountMetas[5];
-    tokenProgram: TAccountMetas[6];
+    /**
+     * (checked in the handler; it may not exist yet). When a batch of the
+     * previous epoch is accepted, its `acc_end` follows the accumulator.
+     */
+    currentStats: TAccountMetas[4];
+    vault: TAccountMetas[5];
+    treasury: TAccountMetas[6];
+    tokenProgram: TAccountMetas[7];
   };
   data: ReportMissedInstructionData;
 };
@@ -332,7 +365,7 @@ export function parseReportMissedInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReportMissedInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -349,6 +382,7 @@ export function parseReportMissedInstruction<
       node: getNextAccount(),
       batch: getNextAccount(),
       epochStats: getNextAccount(),
+      currentStats: getNextAccount(),
       vault: getNextAccount(),
       treasury: getNextAccount(),
       tokenProgram: getNextAccount(),

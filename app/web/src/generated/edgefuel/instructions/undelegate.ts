@@ -26,6 +26,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -53,6 +54,7 @@ export type UndelegateInstruction<
   TAccountNetwork extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountDelegation extends string | AccountMeta<string> = string,
+  TAccountActivatingStats extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -71,6 +73,9 @@ export type UndelegateInstruction<
       TAccountDelegation extends string
         ? WritableAccount<TAccountDelegation>
         : TAccountDelegation,
+      TAccountActivatingStats extends string
+        ? ReadonlyAccount<TAccountActivatingStats>
+        : TAccountActivatingStats,
       ...TRemainingAccounts,
     ]
   >;
@@ -114,11 +119,17 @@ export type UndelegateAsyncInput<
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
   TAccountDelegation extends string = string,
+  TAccountActivatingStats extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network?: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
   delegation?: Address<TAccountDelegation>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   shares: UndelegateInstructionDataArgs["shares"];
 };
 
@@ -127,13 +138,15 @@ export async function getUndelegateInstructionAsync<
   TAccountNetwork extends string,
   TAccountNode extends string,
   TAccountDelegation extends string,
+  TAccountActivatingStats extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: UndelegateAsyncInput<
     TAccountStaker,
     TAccountNetwork,
     TAccountNode,
-    TAccountDelegation
+    TAccountDelegation,
+    TAccountActivatingStats
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -142,7 +155,8 @@ export async function getUndelegateInstructionAsync<
     TAccountStaker,
     TAccountNetwork,
     TAccountNode,
-    TAccountDelegation
+    TAccountDelegation,
+    TAccountActivatingStats
   >
 > {
   // Program address.
@@ -154,6 +168,10 @@ export async function getUndelegateInstructionAsync<
     network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     delegation: { value: input.delegation ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -181,6 +199,7 @@ export async function getUndelegateInstructionAsync<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.delegation),
+      getAccountMeta(accounts.activatingStats),
     ],
     data: getUndelegateInstructionDataEncoder().encode(
       args as UndelegateInstructionDataArgs,
@@ -191,7 +210,8 @@ export async function getUndelegateInstructionAsync<
     TAccountStaker,
     TAccountNetwork,
     TAccountNode,
-    TAccountDelegation
+    TAccountDelegation,
+    TAccountActivatingStats
   >);
 }
 
@@ -200,11 +220,17 @@ export type UndelegateInput<
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
   TAccountDelegation extends string = string,
+  TAccountActivatingStats extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
   delegation: Address<TAccountDelegation>;
+  /**
+   * The node's stats of the delegation's `activating_epoch`, when it has
+   * activating stake from an earlier epoch.
+   */
+  activatingStats?: Address<TAccountActivatingStats>;
   shares: UndelegateInstructionDataArgs["shares"];
 };
 
@@ -213,13 +239,15 @@ export function getUndelegateInstruction<
   TAccountNetwork extends string,
   TAccountNode extends string,
   TAccountDelegation extends string,
+  TAccountActivatingStats extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: UndelegateInput<
     TAccountStaker,
     TAccountNetwork,
     TAccountNode,
-    TAccountDelegation
+    TAccountDelegation,
+    TAccountActivatingStats
   >,
   config?: { programAddress?: TProgramAddress },
 ): UndelegateInstruction<
@@ -227,7 +255,8 @@ export function getUndelegateInstruction<
   TAccountStaker,
   TAccountNetwork,
   TAccountNode,
-  TAccountDelegation
+  TAccountDelegation,
+  TAccountActivatingStats
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -238,6 +267,10 @@ export function getUndelegateInstruction<
     network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     delegation: { value: input.delegation ?? null, isWritable: true },
+    activatingStats: {
+      value: input.activatingStats ?? null,
+      isWritable: false,
+    },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -254,6 +287,7 @@ export function getUndelegateInstruction<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.delegation),
+      getAccountMeta(accounts.activatingStats),
     ],
     data: getUndelegateInstructionDataEncoder().encode(
       args as UndelegateInstructionDataArgs,
@@ -264,7 +298,8 @@ export function getUndelegateInstruction<
     TAccountStaker,
     TAccountNetwork,
     TAccountNode,
-    TAccountDelegation
+    TAccountDelegation,
+    TAccountActivatingStats
   >);
 }
 
@@ -278,6 +313,11 @@ export type ParsedUndelegateInstruction<
     network: TAccountMetas[1];
     node: TAccountMetas[2];
     delegation: TAccountMetas[3];
+    /**
+     * The node's stats of the delegation's `activating_epoch`, when it has
+     * activating stake from an earlier epoch.
+     */
+    activatingStats?: TAccountMetas[4] | undefined;
   };
   data: UndelegateInstructionData;
 };
@@ -290,7 +330,7 @@ export function parseUndelegateInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUndelegateInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -300,6 +340,12 @@ export function parseUndelegateInstruction<
     accountIndex += 1;
     return accountMeta;
   };
+  const getNextOptionalAccount = () => {
+    const accountMeta = getNextAccount();
+    return accountMeta.address === EDGEFUEL_PROGRAM_ADDRESS
+      ? undefined
+      : accountMeta;
+  };
   return {
     programAddress: instruction.programAddress,
     accounts: {
@@ -307,6 +353,7 @@ export function parseUndelegateInstruction<
       network: getNextAccount(),
       node: getNextAccount(),
       delegation: getNextAccount(),
+      activatingStats: getNextOptionalAccount(),
     },
     data: getUndelegateInstructionDataDecoder().decode(instruction.data),
   };

@@ -9,6 +9,7 @@
 export * from "./claimRewardsDelegation";
 export * from "./createProposalDelegation";
 export * from "./delegation";
+export * from "./epochStats";
 export * from "./mint";
 export * from "./network";
 export * from "./node";

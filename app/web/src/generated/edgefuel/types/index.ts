@@ -16,6 +16,7 @@ export * from "./proposalStatus";
 export * from "./quorum";
 export * from "./revealedLeaf";
 export * from "./revealItem";
+export * from "./stakeCohort";
 export * from "./sumNode";
 export * from "./verdict";
 export * from "./voteChoice";

@@ -74,6 +74,10 @@ impl TestContext {
         for key in self.seen.nodes.clone() {
             let node: Node = self.load(&key).await.expect("nodes are never closed");
             node.invariant().expect("pool invariant");
+            assert!(
+                node.total_claimed <= node.total_rewards,
+                "claims on {key} exceed its accrued rewards"
+            );
             pool_tokens += node.pool_tokens as u128;
             bonded += node.bonded_tokens().unwrap() as u128;
             claimed += node.total_claimed as u128;

@@ -78,7 +78,13 @@ async fn a_batch_is_committed_sealed_revealed_verified_and_pays_rewards() {
     let rb = ReceiptBatch::new(&operator.pubkey(), 1, &specs, &outputs).unwrap();
     let total_work = rb.total_work();
     assert_eq!(total_work, 16_000_000);
-    let epoch = (chain_time(&client).await / network.params.epoch_seconds) as u64;
+    // The stake earns from the epoch after it was delegated: the local
+    // chain moves its clock there.
+    let epoch = client.advance_local_to_next_epoch().await.unwrap();
+    assert_eq!(
+        epoch,
+        (chain_time(&client).await / network.params.epoch_seconds) as u64
+    );
     let args = rb.submit_args(epoch);
     let submit = ix::submit_batch(
         &operator.pubkey(),

@@ -415,3 +415,37 @@ async fn errors_have_the_standard_shapes() {
     assert!(metrics.contains("edgefuel_localnet_slot "), "{metrics}");
     airdrop(&rpc, &alice.pubkey(), 1).await;
 }
+
+/// `edgefuel_advanceClock` (the local chain's own method) moves the Clock
+/// sysvar forward by exactly the seconds asked, in a new slot; bad values are
+/// refused as invalid params and move nothing.
+#[tokio::test]
+async fn the_local_clock_moves_forward_on_request() {
+    let net = Localnet::start().await;
+    let client = edgefuel_client::EdgeFuelClient::from_rpc_client(net.rpc());
+    let before = client.clock().await.unwrap();
+    let v = net
+        .call(edgefuel_client::rpc::ADVANCE_CLOCK, json!([86_400]))
+        .await;
+    let now = v["result"].as_i64().unwrap();
+    let after = client.clock().await.unwrap();
+    assert_eq!(after.unix_timestamp, now);
+    assert!(
+        now >= before.unix_timestamp + 86_400,
+        "{now} vs {}",
+        before.unix_timestamp
+    );
+    assert!(after.slot > before.slot);
+    for bad in [
+        json!([-1]),
+        json!([edgefuel_client::rpc::MAX_CLOCK_ADVANCE + 1]),
+        json!(["x"]),
+        json!([]),
+    ] {
+        let v = net.call(edgefuel_client::rpc::ADVANCE_CLOCK, bad).await;
+        assert_eq!(v["error"]["code"], -32602);
+    }
+    // Later slots keep the offset: the clock never goes back.
+    let later = client.clock().await.unwrap();
+    assert!(later.unix_timestamp >= now);
+}

@@ -9,8 +9,9 @@
 //! - slashes take `ceil(tokens · bps / 10⁴)` tokens (the punished pool pays
 //!   the rounding);
 //! - the reward accumulator grows by `floor(reward · SCALE / bonded_shares)`
-//!   and a holder's reward is `floor(shares · acc / SCALE) − debt`, so the
-//!   sum paid never exceeds the reward distributed;
+//!   and a holder's reward is `floor(shares · acc / SCALE) − debt` with the
+//!   debt rounded up (`ceil(shares · acc / SCALE)` when its shares change),
+//!   so the sum paid never exceeds the reward distributed;
 //! - commission is `floor(reward · commission_bps / 10⁴)`, the rest goes to
 //!   the pool's accumulator.
 use crate::constants::{BPS_DENOMINATOR, REWARD_SCALE};
@@ -97,6 +98,17 @@ pub fn accumulated(shares: u64, acc: u128) -> Result<u128> {
         .checked_mul(acc)
         .ok_or(EdgeFuelError::MathOverflow)?
         / REWARD_SCALE)
+}
+
+/// `ceil(shares · acc / SCALE)`: a holder's debt when its shares change.
+/// Rounding the debt up and the accrual down keeps every payout at or
+/// below its exact value (`floor(x) − ceil(y) ≤ x − y`), so the sum paid
+/// never exceeds what was distributed however often shares change.
+pub fn accumulated_ceil(shares: u64, acc: u128) -> Result<u128> {
+    Ok((shares as u128)
+        .checked_mul(acc)
+        .ok_or(EdgeFuelError::MathOverflow)?
+        .div_ceil(REWARD_SCALE))
 }
 
 /// Reward owed to `shares` given the accumulator and the holder's debt.

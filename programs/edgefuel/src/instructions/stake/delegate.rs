@@ -113,27 +113,7 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64, epoch: u64) -> Resul
         .accounts
         .network
         .track_pool(node, |node| node.deposit(amount, is_operator))?;
-    // Shares still activating from the previous epoch start again now.
-    let carried = if delegation.activating_epoch == epoch {
-        0
-    } else {
-        node.remove_activating(
-            delegation.activating_epoch,
-            epoch,
-            delegation.activating_shares,
-        )?;
-        delegation.activating_shares
-    };
-    node.add_activating(
-        epoch,
-        shares
-            .checked_add(carried)
-            .ok_or(EdgeFuelError::MathOverflow)?,
-    )?;
-    delegation.activating_shares.add_checked(shares)?;
-    delegation.activating_epoch = epoch;
-    delegation.bonded_shares.add_checked(shares)?;
-    delegation.rebase(node, 0)?;
+    delegation.add_bonded(node, shares, epoch)?;
     delegation.last_stake_added_at = now;
 
     token::transfer(

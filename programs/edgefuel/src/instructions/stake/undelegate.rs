@@ -73,18 +73,11 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
     )?;
     let is_operator = delegation.staker == node.operator;
     network.track_pool(node, |node| node.begin_unbond(shares, is_operator))?;
-    let from_activating = shares.min(delegation.activating_shares);
-    node.remove_activating(delegation.activating_epoch, epoch, from_activating)?;
-    delegation.activating_shares -= from_activating;
-    delegation.bonded_shares = delegation
-        .bonded_shares
-        .checked_sub(shares)
-        .ok_or(EdgeFuelError::InsufficientShares)?;
+    delegation.remove_bonded(node, shares, epoch, young_acc)?;
     delegation.unbonding_shares.add_checked(shares)?;
     delegation.unlock_at = now
         .checked_add(network.params.unbonding_seconds)
         .ok_or(EdgeFuelError::MathOverflow)?;
-    delegation.rebase(node, young_acc)?;
     emit!(Undelegated {
         node: node.key(),
         staker: delegation.staker,

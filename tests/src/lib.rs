@@ -16,7 +16,7 @@ use anchor_spl::associated_token::{get_associated_token_address, spl_associated_
 use anchor_spl::token::spl_token;
 use edgefuel::error::EdgeFuelError;
 use edgefuel::{pda, Delegation, Network, Node, NodeMetadata, Params, PauseScope};
-use edgefuel_client::ix;
+use edgefuel_client::{ix, EdgeFuelEvent};
 use solana_banks_client::BanksClientError;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
@@ -213,6 +213,53 @@ impl TestContext {
             Err(BanksClientError::SimulationError { err, .. }) => Err(err),
             Err(e) => panic!("transport error: {e}"),
         }
+    }
+
+    /// Sends like [`send`](Self::send) and returns the EdgeFuel events the
+    /// transaction recorded in its inner instructions (the event self-CPIs),
+    /// read from its simulation on the same state just before processing it.
+    pub async fn send_for_events(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Vec<EdgeFuelEvent>, TransactionError> {
+        let blockhash = self.ctx.get_new_latest_blockhash().await.unwrap();
+        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        all.extend_from_slice(signers);
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&self.ctx.payer.pubkey()),
+            &all,
+            blockhash,
+        );
+        let sim = self
+            .ctx
+            .banks_client
+            .simulate_transaction(tx.clone())
+            .await
+            .unwrap();
+        let details = sim.simulation_details.expect("simulation details");
+        let message = tx.message;
+        let mut events = Vec::new();
+        for inner in details
+            .inner_instructions
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+        {
+            let ix = &inner.instruction;
+            let key = |i: u8| message.account_keys[usize::from(i)];
+            let accounts: Vec<Pubkey> = ix.accounts.iter().map(|&a| key(a)).collect();
+            events.extend(
+                edgefuel_client::events::from_instruction(
+                    &key(ix.program_id_index),
+                    &accounts,
+                    &ix.data,
+                )
+                .unwrap(),
+            );
+        }
+        self.send(ixs, signers).await.map(|()| events)
     }
 
     /// A new keypair with 10 SOL for fees and rent.

@@ -818,9 +818,9 @@ async fn transaction_sizes_and_write_locks() {
         assert!(*bytes <= 1_232, "{name} transaction is {bytes} bytes");
     }
     // A 1 024-leaf batch at 1 %: 11 sample points; each reveal item (a
-    // 10-node sum path, 498 bytes) takes its own transaction within 1 232 bytes.
+    // 10-node sum path, 497 bytes) takes its own transaction within 1 232 bytes.
     assert_eq!(t.batch(&tb.key()).await.unwrap().sample().len(), 11);
-    assert_eq!(tb.item(sample[0]).len(), 498);
+    assert_eq!(tb.item(sample[0]).len(), 497);
     assert_eq!(reveal_chunks.len(), sample.len());
     for ix in &reveal_chunks {
         assert!(size(std::slice::from_ref(ix), &[&agent]) <= 1_232);

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
 use edgefuel::{pda, PauseScope};
+use edgefuel_client::EdgeFuelEvent;
 use edgefuel_tests::anchor_codes::*;
 use edgefuel_tests::solana_keypair::Keypair;
 use edgefuel_tests::solana_signer::Signer;
@@ -41,6 +42,32 @@ async fn first_delegation_is_one_to_one_and_moves_tokens() {
     let d = t.delegation(&op.pubkey(), &alice.pubkey()).await.unwrap();
     assert_eq!(d.bonded_shares, 250 * EFUEL);
     assert_eq!(t.node(&op.pubkey()).await.delegation_count, 2);
+}
+
+/// The `Delegated` event reaches the transaction's inner instructions (an
+/// event self-CPI, natively too) with the pool before and after.
+#[tokio::test]
+async fn delegate_records_its_event_in_the_inner_instructions() {
+    let mut t = TestContext::new().await;
+    let op = t.staked_node(500, MIN).await;
+    let alice = t.funded_actor(300 * EFUEL).await;
+    let node = pda::node(&op.pubkey());
+    let ix = t.delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), 200 * EFUEL);
+    let events = t.send_for_events(&[ix], &[&alice]).await.unwrap();
+    assert_eq!(
+        events,
+        vec![EdgeFuelEvent::Delegated(edgefuel::events::Delegated {
+            node,
+            staker: alice.pubkey(),
+            amount: 200 * EFUEL,
+            shares: 200 * EFUEL,
+            pool_tokens_before: MIN,
+            pool_tokens_after: MIN + 200 * EFUEL,
+            pool_shares_before: MIN,
+            pool_shares_after: MIN + 200 * EFUEL,
+        })]
+    );
+    assert_eq!(t.node(&op.pubkey()).await.pool_tokens, MIN + 200 * EFUEL);
 }
 
 #[tokio::test]

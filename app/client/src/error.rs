@@ -28,6 +28,11 @@ pub enum ClientError {
     Decode(#[from] DecodeError),
     #[error("IDL: {0}")]
     Idl(#[from] IdlError),
+    #[error("events of transaction {signature}: {error}")]
+    Events {
+        signature: String,
+        error: crate::events::EventError,
+    },
     #[error("signing failed: {0}")]
     Signing(String),
     #[error("{0}")]

@@ -8,6 +8,7 @@
 //! | [`accounts`] | account decoding (discriminator checked) and `getProgramAccounts` filters |
 //! | [`idl`] | the committed IDL as data: account → JSON, error names, field offsets |
 //! | [`rpc`] | [`EdgeFuelClient`]: fetch/list accounts, send with retries and confirmation |
+//! | [`events`] | [`EdgeFuelEvent`]: the program's events decoded from a landed transaction |
 //! | [`error`] | [`ClientError`], custom error codes → names and messages |
 //! | [`amount`] | exact EFUEL decimal ⇄ base units |
 //! | [`cluster`] | `--url` monikers and Solana Explorer links |
@@ -21,6 +22,7 @@ pub mod amount;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod idl;
 pub mod ix;
 pub mod receipts;
@@ -32,6 +34,7 @@ pub use anchor_lang::solana_program::instruction::Instruction;
 pub use edgefuel;
 pub use edgefuel::pda;
 pub use error::{ClientError, ProgramErrorInfo, TxFailure};
+pub use events::{EdgeFuelEvent, EventError};
 pub use receipts::{ReceiptBatch, ReceiptError};
 pub use rpc::{EdgeFuelClient, RetryPolicy};
 pub use solana_commitment_config::CommitmentConfig;

@@ -29,7 +29,9 @@ use solana_rpc_client_api::response::Response;
 use solana_signer::signers::Signers;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
-use solana_transaction_status_client_types::UiTransactionEncoding;
+use solana_transaction_status_client_types::{
+    EncodedConfirmedTransactionWithStatusMeta, UiTransactionEncoding,
+};
 use std::future::Future;
 use std::time::Duration;
 
@@ -710,6 +712,35 @@ impl EdgeFuelClient {
                 Vec::new()
             }
         }
+    }
+
+    /// The EdgeFuel events of a landed transaction
+    /// ([`crate::events::from_transaction`]); `None` when the node does not
+    /// know the signature.
+    pub async fn transaction_events(
+        &self,
+        signature: &solana_transaction::Signature,
+    ) -> Result<Option<Vec<crate::EdgeFuelEvent>>, ClientError> {
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Json),
+            commitment: Some(self.commitment()),
+            max_supported_transaction_version: Some(0),
+        };
+        // `null` for an unknown signature.
+        let tx: Option<EncodedConfirmedTransactionWithStatusMeta> = self
+            .retrying("getTransaction", || {
+                self.rpc.send(
+                    RpcRequest::GetTransaction,
+                    serde_json::json!([signature.to_string(), config]),
+                )
+            })
+            .await?;
+        tx.map(|tx| crate::events::from_transaction(&tx))
+            .transpose()
+            .map_err(|error| ClientError::Events {
+                signature: signature.to_string(),
+                error,
+            })
     }
 
     /// Simulates `instructions` signed by `signers` and returns the logs and

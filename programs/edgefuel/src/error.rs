@@ -148,7 +148,7 @@ pub enum EdgeFuelError {
     WorkSumMismatch,
     #[msg("Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits)")]
     InvalidJobSpec,
-    #[msg("The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position")]
+    #[msg("The leaf's job_id is not that of the revealed shape with the seed bound to the leaf's position")]
     JobSpecMismatch,
     #[msg("The leaf's work_units differ from the revealed spec's work formula")]
     WorkUnitsMismatch,

@@ -1,11 +1,43 @@
 //! Events for indexers and dashboards: every stake, reward, slash and
 //! governance change, with before/after amounts.
+//!
+//! Each is recorded as Anchor's event-cpi does (`emit_cpi!`): a self-CPI to
+//! the program whose data is `EVENT_IX_TAG_LE ‖ discriminator ‖ borsh`,
+//! signed by the event authority PDA (`__event_authority`). The event then
+//! sits in the transaction's inner instructions, where clients read it on a
+//! cluster and on the local chain alike (natively `sol_log_data` reaches no
+//! log), and no log truncation can drop it. `edgefuel-client`'s `events`
+//! module decodes it.
 use crate::state::{
     NodeStatus, Params, PauseScope, ProposalAction, ProposalStatus, Verdict, VoteChoice,
 };
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed;
+
+/// Seed of the event authority PDA (Anchor's event-cpi convention).
+pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";
+
+/// Records `event` exactly as `emit_cpi!` does, for helpers that hold the
+/// instruction's event authority account but not its `Context` (the macro
+/// reads `ctx.accounts.event_authority`).
+pub fn emit_cpi_with(event_authority: &AccountInfo, event: &impl anchor_lang::Event) -> Result<()> {
+    let data = [anchor_lang::event::EVENT_IX_TAG_LE, &event.data()].concat();
+    let ix = Instruction::new_with_bytes(
+        crate::ID,
+        &data,
+        vec![AccountMeta::new_readonly(*event_authority.key, true)],
+    );
+    invoke_signed(
+        &ix,
+        std::slice::from_ref(event_authority),
+        &[&[EVENT_AUTHORITY_SEED, &[crate::EVENT_AUTHORITY_AND_BUMP.1]]],
+    )
+    .map_err(Into::into)
+}
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetworkInitialized {
     pub network: Pubkey,
     pub mint: Pubkey,
@@ -18,6 +50,7 @@ pub struct NetworkInitialized {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Paused {
     pub scope: PauseScope,
     pub flags_before: u8,
@@ -25,6 +58,7 @@ pub struct Paused {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unpaused {
     pub scope: PauseScope,
     pub flags_before: u8,
@@ -32,6 +66,7 @@ pub struct Unpaused {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeRegistered {
     pub node: Pubkey,
     pub operator: Pubkey,
@@ -43,6 +78,7 @@ pub struct NodeRegistered {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeUpdated {
     pub node: Pubkey,
     pub commission_bps_before: u16,
@@ -56,6 +92,7 @@ pub struct NodeUpdated {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentKeySet {
     pub node: Pubkey,
     pub agent_before: Pubkey,
@@ -63,12 +100,14 @@ pub struct AgentKeySet {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeExited {
     pub node: Pubkey,
     pub status_before: NodeStatus,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delegated {
     pub node: Pubkey,
     pub staker: Pubkey,
@@ -81,6 +120,7 @@ pub struct Delegated {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Undelegated {
     pub node: Pubkey,
     pub staker: Pubkey,
@@ -92,6 +132,7 @@ pub struct Undelegated {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Withdrawn {
     pub node: Pubkey,
     pub staker: Pubkey,
@@ -103,6 +144,7 @@ pub struct Withdrawn {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RewardsClaimed {
     pub node: Pubkey,
     pub staker: Pubkey,
@@ -112,6 +154,7 @@ pub struct RewardsClaimed {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchSubmitted {
     pub node: Pubkey,
     pub batch: Pubkey,
@@ -124,6 +167,7 @@ pub struct BatchSubmitted {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchSealed {
     pub batch: Pubkey,
     pub seed: [u8; 32],
@@ -132,6 +176,7 @@ pub struct BatchSealed {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SamplesRevealed {
     pub batch: Pubkey,
     pub newly_revealed: u8,
@@ -139,6 +184,7 @@ pub struct SamplesRevealed {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VoteCast {
     pub batch: Pubkey,
     pub verifier: Pubkey,
@@ -148,6 +194,7 @@ pub struct VoteCast {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchAccepted {
     pub node: Pubkey,
     pub batch: Pubkey,
@@ -159,6 +206,7 @@ pub struct BatchAccepted {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchRejected {
     pub node: Pubkey,
     pub batch: Pubkey,
@@ -171,12 +219,14 @@ pub struct BatchRejected {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchExpired {
     pub node: Pubkey,
     pub batch: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchMissed {
     pub node: Pubkey,
     pub batch: Pubkey,
@@ -187,17 +237,20 @@ pub struct BatchMissed {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchClosed {
     pub batch: Pubkey,
     pub rent_to: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeUnjailed {
     pub node: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalCreated {
     pub proposal: Pubkey,
     pub id: u64,
@@ -209,6 +262,7 @@ pub struct ProposalCreated {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalVoted {
     pub proposal: Pubkey,
     pub delegation: Pubkey,
@@ -221,6 +275,7 @@ pub struct ProposalVoted {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalFinalized {
     pub proposal: Pubkey,
     pub status: ProposalStatus,
@@ -231,6 +286,7 @@ pub struct ProposalFinalized {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalExecuted {
     pub proposal: Pubkey,
     /// Executed, or Failed when the action no longer validated.
@@ -238,17 +294,20 @@ pub struct ProposalExecuted {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposalCancelled {
     pub proposal: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParamsUpdated {
     pub before: Params,
     pub after: Params,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifierSetChanged {
     pub count_before: u8,
     pub count_after: u8,
@@ -257,12 +316,14 @@ pub struct VerifierSetChanged {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuardianChanged {
     pub before: Pubkey,
     pub after: Pubkey,
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TreasuryTransferred {
     pub to: Pubkey,
     pub amount: u64,
@@ -270,6 +331,7 @@ pub struct TreasuryTransferred {
 }
 
 #[event]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeUnjailedByGovernance {
     pub node: Pubkey,
 }

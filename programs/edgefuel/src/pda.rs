@@ -46,6 +46,12 @@ pub fn proposal(id: u64) -> Pubkey {
 pub fn proposal_vote(proposal: &Pubkey, delegation: &Pubkey) -> Pubkey {
     find(&[SEED_PROPOSAL_VOTE, proposal.as_ref(), delegation.as_ref()])
 }
+/// The event authority: the PDA that signs the program's event self-CPIs
+/// (`crate::events`); every instruction that emits takes it, followed by
+/// the program account.
+pub fn event_authority() -> Pubkey {
+    crate::EVENT_AUTHORITY_AND_BUMP.0
+}
 /// The program's ProgramData account (upgradeable loader): holds its
 /// upgrade authority, which alone may initialize the network.
 pub fn program_data() -> Pubkey {

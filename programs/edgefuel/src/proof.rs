@@ -292,9 +292,10 @@ pub fn verify_path(
 }
 
 /// Bytes of a 1 232-byte transaction left for `reveal_samples` items once
-/// the envelope (two signatures, five account keys, blockhash, instruction
-/// header, discriminator and vector length) is paid for.
-pub const REVEAL_TX_BUDGET: usize = 880;
+/// the envelope (two signatures, six account keys — payer, agent, node,
+/// batch, event authority, program — blockhash, instruction header with five
+/// account indices, discriminator and vector length) is paid for.
+pub const REVEAL_TX_BUDGET: usize = 846;
 
 /// Height of a tree of `leaf_count` leaves (the longest path).
 pub fn tree_depth(leaf_count: u64) -> usize {
@@ -306,10 +307,11 @@ pub fn tree_depth(leaf_count: u64) -> usize {
     depth
 }
 
-/// Serialized size of one reveal item: index u32, leaf fields (73 bytes),
+/// Serialized size of one reveal item: index u32, leaf fields without the
+/// kind byte (72 bytes; the kind is the shape's first byte),
 /// shape bytes (u32 length + `shape_len`), path (u32 length + 40 bytes a node).
 pub fn reveal_item_len(shape_len: usize, path_len: usize) -> usize {
-    4 + 73 + 4 + shape_len + 4 + (32 + 8) * path_len
+    4 + 72 + 4 + shape_len + 4 + (32 + 8) * path_len
 }
 
 /// k = clamp(ceil(n · sample_bps / 10⁴), min_samples, max_samples).

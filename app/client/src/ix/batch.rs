@@ -27,6 +27,8 @@ pub fn submit_batch(
             batch: pda::batch(&node, args.seq),
             epoch_stats: pda::node_epoch(&node, args.epoch),
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::SubmitBatch { args },
     )
@@ -39,6 +41,8 @@ pub fn seal_batch(batch: &Pubkey) -> Instruction {
             network: pda::network(),
             batch: *batch,
             slot_hashes: SlotHashes::id(),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::SealBatch {},
     )
@@ -56,6 +60,8 @@ pub fn reveal_samples(
             authority: *authority,
             node: pda::node(operator),
             batch: *batch,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::RevealSamples { items },
     )
@@ -68,6 +74,8 @@ pub fn vote(verifier: &Pubkey, batch: &Pubkey, verdict: Verdict) -> Instruction 
             verifier: *verifier,
             network: pda::network(),
             batch: *batch,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::Vote { verdict },
     )
@@ -89,6 +97,8 @@ fn settle_accounts(
         vault: pda::vault(),
         treasury: pda::treasury(),
         token_program: spl_token::ID,
+        event_authority: pda::event_authority(),
+        program: edgefuel::ID,
     }
 }
 
@@ -136,6 +146,8 @@ pub fn close_batch(operator: &Pubkey, batch: &Pubkey) -> Instruction {
             node: pda::node(operator),
             operator: *operator,
             batch: *batch,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::CloseBatch {},
     )
@@ -147,6 +159,8 @@ pub fn unjail_node(operator: &Pubkey) -> Instruction {
         edgefuel::accounts::UnjailNode {
             operator: *operator,
             node: pda::node(operator),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::UnjailNode {},
     )

@@ -23,6 +23,8 @@ pub fn create_proposal(
             delegation: pda::delegation(&node, proposer),
             proposal: pda::proposal(id),
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::CreateProposal { args },
     )
@@ -42,6 +44,8 @@ pub fn cast_vote(voter: &Pubkey, operator: &Pubkey, id: u64, choice: VoteChoice)
             proposal,
             vote_record: pda::proposal_vote(&proposal, &delegation),
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::CastVote { choice },
     )
@@ -53,6 +57,8 @@ pub fn finalize_proposal(id: u64) -> Instruction {
         edgefuel::accounts::FinalizeProposal {
             network: pda::network(),
             proposal: pda::proposal(id),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::FinalizeProposal {},
     )
@@ -68,6 +74,8 @@ pub fn execute_proposal(id: u64, action: &ProposalAction) -> Instruction {
             proposal: pda::proposal(id),
             treasury: pda::treasury(),
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::ExecuteProposal {},
     );
@@ -86,6 +94,8 @@ pub fn cancel_proposal(proposer: &Pubkey, id: u64) -> Instruction {
         edgefuel::accounts::CancelProposal {
             proposer: *proposer,
             proposal: pda::proposal(id),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::CancelProposal {},
     )

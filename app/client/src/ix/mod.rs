@@ -56,6 +56,8 @@ pub fn initialize_network(
             token_program: spl_token::ID,
             associated_token_program: associated_token::ID,
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::InitializeNetwork { args },
     )
@@ -65,6 +67,8 @@ fn set_pause_accounts(guardian: &Pubkey) -> edgefuel::accounts::SetPause {
     edgefuel::accounts::SetPause {
         guardian: *guardian,
         network: pda::network(),
+        event_authority: pda::event_authority(),
+        program: edgefuel::ID,
     }
 }
 
@@ -92,6 +96,8 @@ pub fn register_node(operator: &Pubkey, metadata: NodeMetadata) -> Instruction {
             network: pda::network(),
             node: pda::node(operator),
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::RegisterNode { metadata },
     )
@@ -104,6 +110,8 @@ pub fn update_node(operator: &Pubkey, metadata: NodeMetadata) -> Instruction {
             operator: *operator,
             network: pda::network(),
             node: pda::node(operator),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::UpdateNode { metadata },
     )
@@ -115,6 +123,8 @@ pub fn set_agent_key(operator: &Pubkey, agent: Pubkey) -> Instruction {
         edgefuel::accounts::SetAgentKey {
             operator: *operator,
             node: pda::node(operator),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::SetAgentKey { agent },
     )
@@ -126,6 +136,8 @@ pub fn exit_node(operator: &Pubkey) -> Instruction {
         edgefuel::accounts::ExitNode {
             operator: *operator,
             node: pda::node(operator),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::ExitNode {},
     )
@@ -173,6 +185,8 @@ pub fn delegate(staker: &Pubkey, node: &Pubkey, amount: u64, epochs: StakeEpochs
             activating_stats: epochs.activating_stats(node),
             token_program: spl_token::ID,
             system_program: anchor_lang::system_program::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::Delegate {
             amount,
@@ -190,6 +204,8 @@ pub fn undelegate(staker: &Pubkey, node: &Pubkey, shares: u64, epochs: StakeEpoc
             node: *node,
             delegation: pda::delegation(node, staker),
             activating_stats: epochs.activating_stats(node),
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::Undelegate { shares },
     )
@@ -206,6 +222,8 @@ pub fn withdraw(staker: &Pubkey, node: &Pubkey) -> Instruction {
             staker_token: efuel_ata(staker),
             vault: pda::vault(),
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::Withdraw {},
     )
@@ -224,6 +242,8 @@ pub fn claim_rewards(staker: &Pubkey, node: &Pubkey, epochs: StakeEpochs) -> Ins
             staker_token: efuel_ata(staker),
             activating_stats: epochs.activating_stats(node),
             token_program: spl_token::ID,
+            event_authority: pda::event_authority(),
+            program: edgefuel::ID,
         },
         edgefuel::instruction::ClaimRewards {},
     )

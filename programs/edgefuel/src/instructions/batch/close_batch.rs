@@ -4,6 +4,7 @@ use crate::events::BatchClosed;
 use crate::state::{Batch, Node};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseBatch<'info> {
     #[account(seeds = [SEED_NODE, node.operator.as_ref()], bump = node.bump)]
@@ -24,7 +25,7 @@ pub struct CloseBatch<'info> {
 /// - before: batch final (Accepted, Rejected, Expired or Missed). Anyone may call.
 /// - after: the batch account is closed and its rent paid to the node operator.
 pub fn handle_close_batch(ctx: Context<CloseBatch>) -> Result<()> {
-    emit!(BatchClosed {
+    emit_cpi!(BatchClosed {
         batch: ctx.accounts.batch.key(),
         rent_to: ctx.accounts.operator.key()
     });

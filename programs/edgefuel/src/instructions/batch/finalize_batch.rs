@@ -2,7 +2,7 @@ use super::common::release_pending;
 use super::settle::SettleBatch;
 use crate::constants::MAX_DEFERRAL_EPOCHS;
 use crate::error::EdgeFuelError;
-use crate::events::{BatchAccepted, BatchExpired, BatchRejected};
+use crate::events::{emit_cpi_with, BatchAccepted, BatchExpired, BatchRejected};
 use crate::math::AddChecked;
 use crate::state::{BatchStatus, Quorum, PAUSE_MINTING};
 use anchor_lang::prelude::*;
@@ -60,7 +60,7 @@ pub fn handle_finalize_batch<'info>(ctx: Context<'info, SettleBatch<'info>>) -> 
             ctx.accounts.batch.status = BatchStatus::Expired;
             let stats = &mut ctx.accounts.epoch_stats;
             stats.batches_expired.add_checked(1)?;
-            emit!(BatchExpired {
+            emit_cpi!(BatchExpired {
                 node: node_key,
                 batch: batch_key
             });
@@ -131,7 +131,7 @@ fn accept(
     stats.rewards.add_checked(reward)?;
     batch.status = BatchStatus::Accepted;
     batch.reward = reward;
-    emit!(BatchAccepted {
+    let event = BatchAccepted {
         node: node_key,
         batch: batch_key,
         work: batch.total_work,
@@ -139,11 +139,11 @@ fn accept(
         commission,
         to_pool,
         epoch_emitted_after: emitted,
-    });
+    };
     if inc > 0 {
         accounts.record_accumulator(epoch, inc)?;
     }
-    Ok(())
+    emit_cpi_with(&accounts.event_authority, &event)
 }
 
 fn reject<'info>(
@@ -179,7 +179,7 @@ fn reject<'info>(
     node.batches_rejected.add_checked(1)?;
     accounts.epoch_stats.batches_rejected.add_checked(1)?;
     accounts.batch.status = BatchStatus::Rejected;
-    emit!(BatchRejected {
+    let event = BatchRejected {
         node: node_key,
         batch: batch_key,
         slashed: p.slashed,
@@ -188,6 +188,6 @@ fn reject<'info>(
         pool_tokens_before: p.pool_tokens_before,
         pool_tokens_after: node.pool_tokens,
         jailed_until: p.jailed_until,
-    });
-    Ok(())
+    };
+    emit_cpi_with(&accounts.event_authority, &event)
 }

@@ -65,13 +65,14 @@ pub fn handle_report_missed(ctx: Context<SettleBatch>) -> Result<()> {
     accounts.epoch_stats.batches_missed.add_checked(1)?;
     accounts.batch.status = BatchStatus::Missed;
     accounts.batch.finalized_slot = clock.slot;
-    emit!(BatchMissed {
+    let event = BatchMissed {
         node: node_key,
         batch: batch_key,
         slashed: p.slashed,
         pool_tokens_before: p.pool_tokens_before,
         pool_tokens_after: accounts.node.pool_tokens,
         jailed_until: p.jailed_until,
-    });
+    };
+    emit_cpi!(event);
     Ok(())
 }

@@ -14,15 +14,14 @@ pub struct RevealItem {
     pub index: u32,
     /// SHA-256 of the job's spec bytes (as committed in the leaf).
     pub job_id: [u8; 32],
-    /// Job kind byte (as committed).
-    pub kind: u8,
     /// Work units (as committed; the leaf's sum in the tree).
     pub work_units: u64,
     /// SHA-256 of the job's output bytes (as committed).
     pub output_commitment: [u8; 32],
     /// The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
     /// ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
-    /// position.
+    /// position. Its first byte is the job kind, so the leaf's kind is not
+    /// sent either (the byte keeps the largest reveal within a transaction).
     pub shape: Vec<u8>,
     /// Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`).
     pub path: Vec<SumNode>,
@@ -35,7 +34,6 @@ impl RevealItem {
         RevealItem {
             index,
             job_id: receipt.job_id,
-            kind: receipt.kind,
             work_units: receipt.work_units,
             output_commitment: receipt.output_commitment,
             shape: shape.to_bytes(),
@@ -43,14 +41,15 @@ impl RevealItem {
         }
     }
 
-    /// The committed receipt this item opens.
-    pub fn receipt(&self) -> Receipt {
-        Receipt {
+    /// The committed receipt this item opens, its kind read from the
+    /// shape's first byte (`None` for an empty shape).
+    pub fn receipt(&self) -> Option<Receipt> {
+        Some(Receipt {
             job_id: self.job_id,
-            kind: self.kind,
+            kind: *self.shape.first()?,
             work_units: self.work_units,
             output_commitment: self.output_commitment,
-        }
+        })
     }
 
     /// Serialized size (see `proof::reveal_item_len`).
@@ -65,14 +64,20 @@ impl RevealItem {
     /// Checks this item against `batch` (its root, total work, leaf count,
     /// node and seq) and returns the leaf's work range `[start, end)` and
     /// the record stored for verifiers. In order:
-    /// 1. the path proves the leaf at `index` (else `InvalidProof`) and its
+    /// 1. the shape decodes within the job limits (else `InvalidJobSpec`);
+    ///    its kind is the leaf's;
+    /// 2. the path proves the leaf at `index` (else `InvalidProof`) and its
     ///    sums add up to `total_work` (else `WorkSumMismatch`);
-    /// 2. the shape decodes within the job limits (else `InvalidJobSpec`);
     /// 3. SHA-256(shape ‖ seed bound to (program, node, seq, index)) is the
-    ///    leaf's `job_id` and the kind matches (else `JobSpecMismatch`);
+    ///    leaf's `job_id` (else `JobSpecMismatch`);
     /// 4. `work_units` is the shape's work formula (else `WorkUnitsMismatch`).
     pub fn check(&self, batch: &Batch) -> Result<(u64, u64, RevealedLeaf)> {
-        let receipt = self.receipt();
+        require!(
+            self.shape.len() <= MAX_SHAPE_LEN,
+            EdgeFuelError::InvalidJobSpec
+        );
+        let shape = JobShape::from_bytes(&self.shape).map_err(|_| EdgeFuelError::InvalidJobSpec)?;
+        let receipt = self.receipt().ok_or(EdgeFuelError::InvalidJobSpec)?;
         let start = proof::verify_path(
             &batch.root,
             batch.total_work,
@@ -85,17 +90,9 @@ impl RevealItem {
             PathError::Invalid => EdgeFuelError::InvalidProof,
             PathError::WorkSum => EdgeFuelError::WorkSumMismatch,
         })?;
-        require!(
-            self.shape.len() <= MAX_SHAPE_LEN,
-            EdgeFuelError::InvalidJobSpec
-        );
-        let shape = JobShape::from_bytes(&self.shape).map_err(|_| EdgeFuelError::InvalidJobSpec)?;
         let spec = edgefuel_spec::JobSpec::new(shape, batch.job_seed(self.index))
             .map_err(|_| EdgeFuelError::InvalidJobSpec)?;
-        require!(
-            spec.job_id() == self.job_id && spec.kind() as u8 == self.kind,
-            EdgeFuelError::JobSpecMismatch
-        );
+        require!(spec.job_id() == self.job_id, EdgeFuelError::JobSpecMismatch);
         require!(
             spec.work_units() == self.work_units,
             EdgeFuelError::WorkUnitsMismatch
@@ -105,7 +102,7 @@ impl RevealItem {
             .ok_or(EdgeFuelError::MathOverflow)?;
         let mut stored = RevealedLeaf {
             index: self.index,
-            kind: self.kind,
+            kind: receipt.kind,
             work_units: self.work_units,
             output_commitment: self.output_commitment,
             shape_len: self.shape.len() as u8,
@@ -116,6 +113,7 @@ impl RevealItem {
     }
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RevealSamples<'info> {
     /// The node's agent key, or its operator.
@@ -177,7 +175,7 @@ pub fn handle_reveal_samples(ctx: Context<RevealSamples>, items: Vec<RevealItem>
     if all {
         batch.status = BatchStatus::Revealed;
     }
-    emit!(SamplesRevealed {
+    emit_cpi!(SamplesRevealed {
         batch: batch_key,
         newly_revealed: newly,
         all_revealed: all

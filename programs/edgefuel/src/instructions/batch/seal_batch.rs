@@ -6,6 +6,7 @@ use crate::state::{Batch, BatchStatus, Network};
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::sysvar::SysvarId;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SealBatch<'info> {
     #[account(seeds = [SEED_NETWORK], bump = network.bump)]
@@ -96,7 +97,7 @@ pub fn handle_seal_batch(ctx: Context<SealBatch>) -> Result<()> {
     batch.seed = seed;
     batch.seal_slot_hash = slot_hash;
     batch.status = BatchStatus::Sealed;
-    emit!(BatchSealed {
+    emit_cpi!(BatchSealed {
         batch: batch_key,
         seed,
         sample: batch.sample().to_vec()

@@ -12,6 +12,7 @@ use anchor_spl::token::{Token, TokenAccount};
 /// Accounts of `finalize_batch` and `report_missed`. Permissionless. For a
 /// fraud rejection, `remaining_accounts` are the EFUEL token accounts of the
 /// verifiers that voted Invalid, in vote order (they share the bounty).
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SettleBatch<'info> {
     #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]

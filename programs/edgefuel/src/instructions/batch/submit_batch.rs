@@ -26,6 +26,7 @@ pub struct SubmitBatchArgs {
 
 /// Write-locks only this node's accounts and the new batch: nodes submit in
 /// parallel. The network is read-only here.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: SubmitBatchArgs)]
 pub struct SubmitBatch<'info> {
@@ -180,7 +181,7 @@ pub fn handle_submit_batch(ctx: Context<SubmitBatch>, args: SubmitBatchArgs) -> 
     stats.batches_submitted.add_checked(1)?;
     stats.work_submitted.add_checked(args.total_work)?;
 
-    emit!(BatchSubmitted {
+    emit_cpi!(BatchSubmitted {
         node: node_key,
         batch: batch_key,
         seq: args.seq,

@@ -4,6 +4,7 @@ use crate::events::NodeUnjailed;
 use crate::state::{Node, NodeStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UnjailNode<'info> {
     pub operator: Signer<'info>,
@@ -27,6 +28,6 @@ pub fn handle_unjail_node(ctx: Context<UnjailNode>) -> Result<()> {
         EdgeFuelError::StillJailed
     );
     node.status = NodeStatus::Active;
-    emit!(NodeUnjailed { node: node.key() });
+    emit_cpi!(NodeUnjailed { node: node.key() });
     Ok(())
 }

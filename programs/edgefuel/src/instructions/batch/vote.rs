@@ -4,6 +4,7 @@ use crate::events::VoteCast;
 use crate::state::{Batch, BatchStatus, Network, Quorum, Verdict, VoteRecord};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Vote<'info> {
     pub verifier: Signer<'info>,
@@ -75,7 +76,7 @@ pub fn handle_vote(ctx: Context<Vote>, verdict: Verdict) -> Result<()> {
             batch.quorum = Quorum::Invalid;
         }
     }
-    emit!(VoteCast {
+    emit_cpi!(VoteCast {
         batch: batch_key,
         verifier,
         verdict,

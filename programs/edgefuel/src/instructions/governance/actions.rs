@@ -2,6 +2,7 @@
 //! `initialize_network`, that changes params, the verifier set, the
 //! guardian or the treasury.
 use crate::error::EdgeFuelError;
+use crate::events::{emit_cpi_with, GuardianChanged, ParamsUpdated, VerifierSetChanged};
 use crate::state::{validate_verifier_set, Network, ProposalAction};
 use anchor_lang::prelude::*;
 
@@ -61,33 +62,40 @@ pub fn check_action(
 }
 
 /// Applies the network-local part of an action (params, verifier set,
-/// guardian). Token transfers and node updates are applied by the caller.
-pub fn apply_to_network(network: &mut Network, action: &ProposalAction) -> Result<()> {
+/// guardian) and records its event through `event_authority`. Token
+/// transfers and node updates are applied by the caller.
+pub fn apply_to_network(
+    network: &mut Network,
+    action: &ProposalAction,
+    event_authority: &AccountInfo,
+) -> Result<()> {
     match action {
         ProposalAction::UpdateParams(params) => {
             let before = network.params;
             network.apply_params(*params)?;
-            emit!(crate::events::ParamsUpdated {
+            let event = ParamsUpdated {
                 before,
-                after: network.params
-            });
+                after: network.params,
+            };
+            emit_cpi_with(event_authority, &event)?;
         }
         ProposalAction::SetGuardian(g) => {
             let before = network.guardian;
             network.guardian = *g;
-            emit!(crate::events::GuardianChanged { before, after: *g });
+            emit_cpi_with(event_authority, &GuardianChanged { before, after: *g })?;
         }
         _ => {
             if let Some((set, threshold)) = next_verifier_set(network, action)? {
                 let (count_before, threshold_before) =
                     (network.verifier_count, network.verifier_threshold);
                 network.apply_verifier_set(&set, threshold)?;
-                emit!(crate::events::VerifierSetChanged {
+                let event = VerifierSetChanged {
                     count_before,
                     count_after: network.verifier_count,
                     threshold_before,
                     threshold_after: network.verifier_threshold,
-                });
+                };
+                emit_cpi_with(event_authority, &event)?;
             }
         }
     }

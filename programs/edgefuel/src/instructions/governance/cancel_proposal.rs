@@ -4,6 +4,7 @@ use crate::events::ProposalCancelled;
 use crate::state::{Proposal, ProposalStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CancelProposal<'info> {
     pub proposer: Signer<'info>,
@@ -29,7 +30,7 @@ pub fn handle_cancel_proposal(ctx: Context<CancelProposal>) -> Result<()> {
     );
     require!(now < proposal.voting_ends_at, EdgeFuelError::VotingEnded);
     proposal.status = ProposalStatus::Cancelled;
-    emit!(ProposalCancelled {
+    emit_cpi!(ProposalCancelled {
         proposal: proposal.key()
     });
     Ok(())

@@ -5,6 +5,7 @@ use crate::math::AddChecked;
 use crate::state::{Delegation, Node, Proposal, ProposalStatus, ProposalVote, VoteChoice};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CastVote<'info> {
     #[account(mut)]
@@ -83,7 +84,7 @@ pub fn handle_cast_vote(ctx: Context<CastVote>, choice: VoteChoice) -> Result<()
     record.choice = choice;
     record.weight = weight;
     record.cast_at = now;
-    emit!(ProposalVoted {
+    emit_cpi!(ProposalVoted {
         proposal: proposal_key,
         delegation: delegation_key,
         voter: record.voter,

@@ -14,6 +14,7 @@ pub struct CreateProposalArgs {
     pub description_uri: String,
 }
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct CreateProposal<'info> {
     #[account(mut)]
@@ -90,7 +91,7 @@ pub fn handle_create_proposal(
     proposal.status = ProposalStatus::Voting;
     proposal.params_version = network.params_version;
     network.proposal_count.add_checked(1)?;
-    emit!(ProposalCreated {
+    emit_cpi!(ProposalCreated {
         proposal: proposal.key(),
         id: proposal.id,
         proposer: proposal.proposer,

@@ -1,7 +1,9 @@
 use super::actions::{apply_to_network, check_action};
 use crate::constants::*;
 use crate::error::EdgeFuelError;
-use crate::events::{NodeUnjailedByGovernance, ProposalExecuted, TreasuryTransferred};
+use crate::events::{
+    emit_cpi_with, NodeUnjailedByGovernance, ProposalExecuted, TreasuryTransferred,
+};
 use crate::instructions::network_token::transfer_from_network;
 use crate::state::{Network, Node, NodeStatus, Proposal, ProposalAction, ProposalStatus};
 use anchor_lang::prelude::*;
@@ -9,6 +11,7 @@ use anchor_spl::token::{Token, TokenAccount};
 
 /// Permissionless. `remaining_accounts[0]` is the destination EFUEL account
 /// of a `TreasuryTransfer`, or the `Node` of an `UnjailNode` (writable).
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ExecuteProposal<'info> {
     #[account(mut, seeds = [SEED_NETWORK], bump = network.bump)]
@@ -54,7 +57,7 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
         .ok_or(EdgeFuelError::MathOverflow)?;
     if now > expires_at {
         msg!("proposal expired unexecuted at {}", expires_at);
-        return finish(&mut ctx.accounts.proposal, ProposalStatus::Expired, now);
+        return finish(ctx.accounts, ProposalStatus::Expired, now);
     }
     let action = ctx.accounts.proposal.action.clone();
     let target = match &action {
@@ -108,7 +111,7 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
                     &ctx.accounts.token_program.to_account_info(),
                     *amount,
                 )?;
-                emit!(TreasuryTransferred {
+                emit_cpi!(TreasuryTransferred {
                     to: info.key(),
                     amount: *amount,
                     treasury_after: balance.saturating_sub(*amount),
@@ -120,13 +123,17 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
                 node.status = NodeStatus::Active;
                 node.jailed_until = now;
                 node.exit(&crate::ID)?;
-                emit!(NodeUnjailedByGovernance { node: info.key() });
+                emit_cpi!(NodeUnjailedByGovernance { node: info.key() });
             }
             _ => valid = false,
         },
         _ => {
             if valid {
-                apply_to_network(&mut ctx.accounts.network, &action)?;
+                apply_to_network(
+                    &mut ctx.accounts.network,
+                    &action,
+                    &ctx.accounts.event_authority,
+                )?;
             }
         }
     }
@@ -136,16 +143,17 @@ pub fn handle_execute_proposal<'info>(ctx: Context<'info, ExecuteProposal<'info>
     } else {
         ProposalStatus::Failed
     };
-    finish(&mut ctx.accounts.proposal, status, now)
+    finish(ctx.accounts, status, now)
 }
 
 /// Records the proposal's final status (it never executes again).
-fn finish(proposal: &mut Account<Proposal>, status: ProposalStatus, now: i64) -> Result<()> {
+fn finish(accounts: &mut ExecuteProposal, status: ProposalStatus, now: i64) -> Result<()> {
+    let proposal = &mut accounts.proposal;
     proposal.status = status;
     proposal.executed_at = now;
-    emit!(ProposalExecuted {
+    let event = ProposalExecuted {
         proposal: proposal.key(),
         status,
-    });
-    Ok(())
+    };
+    emit_cpi_with(&accounts.event_authority, &event)
 }

@@ -4,6 +4,7 @@ use crate::events::ProposalFinalized;
 use crate::state::{Network, Proposal, ProposalStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct FinalizeProposal<'info> {
     #[account(seeds = [SEED_NETWORK], bump = network.bump)]
@@ -38,7 +39,7 @@ pub fn handle_finalize_proposal(ctx: Context<FinalizeProposal>) -> Result<()> {
     } else {
         proposal.status = ProposalStatus::Defeated;
     }
-    emit!(ProposalFinalized {
+    emit_cpi!(ProposalFinalized {
         proposal: proposal.key(),
         status: proposal.status,
         yes: proposal.yes,

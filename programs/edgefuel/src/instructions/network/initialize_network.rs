@@ -26,6 +26,7 @@ pub struct InitializeNetworkArgs {
 /// Only the program's upgrade authority may initialize: whoever deploys the
 /// program names the guardian, the verifiers and the genesis owner, not
 /// whoever sends `initialize_network` first.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct InitializeNetwork<'info> {
     #[account(mut)]
@@ -137,7 +138,7 @@ pub fn handle_initialize_network(
         &ctx.accounts.token_program.to_account_info(),
         args.genesis_supply,
     )?;
-    emit!(NetworkInitialized {
+    emit_cpi!(NetworkInitialized {
         network: network.key(),
         mint: network.mint,
         guardian: network.guardian,

@@ -5,6 +5,7 @@ use crate::state::{Network, PauseScope};
 use anchor_lang::prelude::*;
 
 /// Accounts of both `pause` and `unpause`: the guardian and the network.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetPause<'info> {
     pub guardian: Signer<'info>,
@@ -26,7 +27,7 @@ pub fn handle_pause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
     let after = before | scope.flags();
     require!(after != before, EdgeFuelError::PauseUnchanged);
     network.paused = after;
-    emit!(Paused {
+    emit_cpi!(Paused {
         scope,
         flags_before: before,
         flags_after: after
@@ -43,7 +44,7 @@ pub fn handle_unpause(ctx: Context<SetPause>, scope: PauseScope) -> Result<()> {
     let after = before & !scope.flags();
     require!(after != before, EdgeFuelError::PauseUnchanged);
     network.paused = after;
-    emit!(Unpaused {
+    emit_cpi!(Unpaused {
         scope,
         flags_before: before,
         flags_after: after

@@ -4,6 +4,7 @@ use crate::events::NodeExited;
 use crate::state::{Node, NodeStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ExitNode<'info> {
     pub operator: Signer<'info>,
@@ -29,7 +30,7 @@ pub fn handle_exit_node(ctx: Context<ExitNode>) -> Result<()> {
     );
     let status_before = node.status;
     node.status = NodeStatus::Exiting;
-    emit!(NodeExited {
+    emit_cpi!(NodeExited {
         node: node.key(),
         status_before
     });

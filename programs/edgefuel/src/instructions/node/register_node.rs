@@ -4,6 +4,7 @@ use crate::math::AddChecked;
 use crate::state::{Network, Node, NodeMetadata, NodeStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct RegisterNode<'info> {
     #[account(mut)]
@@ -49,7 +50,7 @@ pub fn handle_register_node(ctx: Context<RegisterNode>, metadata: NodeMetadata) 
     node.registered_at = now;
     let network = &mut ctx.accounts.network;
     network.node_count.add_checked(1)?;
-    emit!(NodeRegistered {
+    emit_cpi!(NodeRegistered {
         node: node.key(),
         operator,
         commission_bps: metadata.commission_bps,

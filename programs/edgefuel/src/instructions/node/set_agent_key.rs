@@ -4,6 +4,7 @@ use crate::events::AgentKeySet;
 use crate::state::Node;
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SetAgentKey<'info> {
     pub operator: Signer<'info>,
@@ -24,7 +25,7 @@ pub fn handle_set_agent_key(ctx: Context<SetAgentKey>, agent: Pubkey) -> Result<
     let node = &mut ctx.accounts.node;
     let agent_before = node.agent;
     node.agent = agent;
-    emit!(AgentKeySet {
+    emit_cpi!(AgentKeySet {
         node: node.key(),
         agent_before,
         agent_after: agent

@@ -4,6 +4,7 @@ use crate::events::NodeUpdated;
 use crate::state::{Network, Node, NodeMetadata, NodeStatus};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateNode<'info> {
     pub operator: Signer<'info>,
@@ -46,7 +47,7 @@ pub fn handle_update_node(ctx: Context<UpdateNode>, metadata: NodeMetadata) -> R
     node.gpu_model = metadata.gpu_model.clone();
     node.vram_mib = metadata.vram_mib;
     node.region = metadata.region.clone();
-    emit!(NodeUpdated {
+    emit_cpi!(NodeUpdated {
         node: node.key(),
         commission_bps_before,
         commission_bps_after: node.commission_bps,

@@ -8,6 +8,7 @@ use crate::state::{Delegation, Network, Node, NodeEpochStats, PAUSE_MINTING};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimRewards<'info> {
     pub staker: Signer<'info>,
@@ -92,7 +93,7 @@ pub fn handle_claim_rewards(ctx: Context<ClaimRewards>) -> Result<()> {
         &ctx.accounts.token_program.to_account_info(),
         amount,
     )?;
-    emit!(RewardsClaimed {
+    emit_cpi!(RewardsClaimed {
         node: node.key(),
         staker: delegation.staker,
         delegation_rewards,

@@ -7,6 +7,7 @@ use crate::state::{Delegation, Network, Node, NodeEpochStats, NodeStatus};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(amount: u64, epoch: u64)]
 pub struct Delegate<'info> {
@@ -127,7 +128,7 @@ pub fn handle_delegate(ctx: Context<Delegate>, amount: u64, epoch: u64) -> Resul
         ),
         amount,
     )?;
-    emit!(Delegated {
+    emit_cpi!(Delegated {
         node: node_key,
         staker,
         amount,

@@ -6,6 +6,7 @@ use crate::math::AddChecked;
 use crate::state::{Delegation, Network, Node, NodeEpochStats};
 use anchor_lang::prelude::*;
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Undelegate<'info> {
     pub staker: Signer<'info>,
@@ -78,7 +79,7 @@ pub fn handle_undelegate(ctx: Context<Undelegate>, shares: u64) -> Result<()> {
     delegation.unlock_at = now
         .checked_add(network.params.unbonding_seconds)
         .ok_or(EdgeFuelError::MathOverflow)?;
-    emit!(Undelegated {
+    emit_cpi!(Undelegated {
         node: node.key(),
         staker: delegation.staker,
         shares,

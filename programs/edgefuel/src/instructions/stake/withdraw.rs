@@ -6,6 +6,7 @@ use crate::state::{Delegation, Network, Node};
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     #[account(mut)]
@@ -80,7 +81,7 @@ pub fn handle_withdraw(ctx: Context<Withdraw>) -> Result<()> {
     if closed {
         node.delegation_count = node.delegation_count.saturating_sub(1);
     }
-    emit!(Withdrawn {
+    emit_cpi!(Withdrawn {
         node: node.key(),
         staker: delegation.staker,
         shares,

@@ -1,6 +1,7 @@
 //! EdgeFuel on the local chain through the standard client: an operator
-//! registers and bonds, a staker delegates, balances read back exactly, and
-//! `getProgramAccounts` filters find exactly the expected accounts.
+//! registers and bonds, a staker delegates, balances read back exactly,
+//! `getProgramAccounts` filters find exactly the expected accounts, and a
+//! transaction's events come back from `getTransaction`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod common;
 
@@ -239,4 +240,93 @@ async fn register_delegate_and_find_accounts() {
         other => panic!("expected a preflight failure, got {other:?}"),
     }
     assert_eq!(efuel(&rpc, &staker.pubkey()).await, 99_750 * EFUEL);
+}
+
+/// A delegation's `Delegated` event is in `getTransaction`'s
+/// `meta.innerInstructions` (the event self-CPI, standard shape) and decodes
+/// to the exact values, from json and base64 answers alike.
+#[tokio::test]
+async fn delegate_event_comes_back_from_get_transaction() {
+    use edgefuel_client::events::from_transaction;
+    use edgefuel_client::{EdgeFuelClient, EdgeFuelEvent};
+    use solana_rpc_client_api::config::RpcTransactionConfig;
+
+    let net = Localnet::start().await;
+    let rpc = net.rpc();
+    let operator = net.keypair("operator.json");
+    let staker = net.keypair("staker.json");
+    let node = pda::node(&operator.pubkey());
+    send(
+        &rpc,
+        &[
+            ix::register_node(&operator.pubkey(), metadata()),
+            ix::delegate(&operator.pubkey(), &node, 1_000 * EFUEL),
+        ],
+        &operator,
+    )
+    .await;
+    let sig = send(
+        &rpc,
+        &[ix::delegate(&staker.pubkey(), &node, 250 * EFUEL)],
+        &staker,
+    )
+    .await;
+    let expected = EdgeFuelEvent::Delegated(edgefuel::events::Delegated {
+        node,
+        staker: staker.pubkey(),
+        amount: 250 * EFUEL,
+        shares: 250 * EFUEL,
+        pool_tokens_before: 1_000 * EFUEL,
+        pool_tokens_after: 1_250 * EFUEL,
+        pool_shares_before: 1_000 * EFUEL,
+        pool_shares_after: 1_250 * EFUEL,
+    });
+
+    // The raw answer: one inner instruction of top-level instruction 0, a
+    // call of EdgeFuel by EdgeFuel (stack height 2) signed by the event
+    // authority, as a cluster reports an event-cpi.
+    let v = net
+        .call(
+            "getTransaction",
+            serde_json::json!([sig.to_string(), {"encoding": "json"}]),
+        )
+        .await;
+    let keys: Vec<String> = serde_json::from_value(
+        v["result"]["transaction"]["message"]["accountKeys"].clone(),
+    )
+    .unwrap();
+    let inner = &v["result"]["meta"]["innerInstructions"];
+    let events: Vec<&serde_json::Value> = inner[0]["instructions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| keys[i["programIdIndex"].as_u64().unwrap() as usize] == edgefuel::ID.to_string())
+        .collect();
+    assert_eq!(inner[0]["index"], 0, "{v}");
+    assert_eq!(events.len(), 1, "{v}");
+    assert_eq!(events[0]["stackHeight"], 2);
+    let authority = events[0]["accounts"][0].as_u64().unwrap() as usize;
+    assert_eq!(keys[authority], pda::event_authority().to_string());
+
+    // Decoded by the client, from json and from base64.
+    let client = EdgeFuelClient::from_rpc_client(net.rpc());
+    assert_eq!(
+        client.transaction_events(&sig).await.unwrap(),
+        Some(vec![expected.clone()])
+    );
+    let base64 = rpc
+        .get_transaction_with_config(
+            &sig,
+            RpcTransactionConfig {
+                encoding: Some(UiTransactionEncoding::Base64),
+                commitment: None,
+                max_supported_transaction_version: Some(0),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(from_transaction(&base64).unwrap(), vec![expected]);
+    // An unknown signature: no transaction, no events.
+    let unknown = solana_signature::Signature::from([7u8; 64]);
+    assert_eq!(client.transaction_events(&unknown).await.unwrap(), None);
 }

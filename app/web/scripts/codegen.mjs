@@ -9,7 +9,18 @@
 //                             strips messages from production bundles) and
 //                             the byte offsets of fixed-position account
 //                             fields, for getProgramAccounts memcmp filters.
-import { createFromRoot } from 'codama';
+//
+// Every instruction ends with the event accounts of Anchor's event-cpi
+// (`event_authority`, the PDA of "__event_authority", and `program`). The IDL
+// names them without an address, so the builders get them as defaults here:
+// callers never pass them.
+import {
+  createFromRoot,
+  programIdValueNode,
+  publicKeyValueNode,
+  setInstructionAccountDefaultValuesVisitor,
+} from 'codama';
+import { getProgramDerivedAddress } from '@solana/kit';
 import { rootNodeFromAnchor } from '@codama/nodes-from-anchor';
 import { renderVisitor } from '@codama/renderers-js';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -26,6 +37,16 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const codama = createFromRoot(rootNodeFromAnchor(idl));
+const [eventAuthority] = await getProgramDerivedAddress({
+  programAddress: idl.address,
+  seeds: [new TextEncoder().encode('__event_authority')],
+});
+codama.update(
+  setInstructionAccountDefaultValuesVisitor([
+    { account: 'eventAuthority', defaultValue: publicKeyValueNode(eventAuthority) },
+    { account: 'program', defaultValue: programIdValueNode() },
+  ]),
+);
 await codama.accept(
   renderVisitor(join(out, 'edgefuel'), { deleteFolderBeforeRendering: true, formatCode: true }),
 );

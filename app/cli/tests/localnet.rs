@@ -43,6 +43,21 @@ fn operator_registers_and_self_stakes_staker_delegates_balances_exact() {
         &["stake", "delegate", &operator, "12.345678901"],
     );
     assert_eq!(del["amount"], amount);
+    // Its event, decoded from the landed transaction.
+    let sig = del["signature"].as_str().unwrap();
+    let events = net.json(&staker_key, &["tx", "events", sig]);
+    assert_eq!(events["signature"], sig);
+    assert_eq!(events["events"].as_array().unwrap().len(), 1, "{events}");
+    let e = &events["events"][0];
+    assert_eq!(e["name"], "Delegated");
+    assert_eq!(e["data"]["staker"], staker);
+    assert_eq!(e["data"]["amount"], amount);
+    assert_eq!(e["data"]["shares"], amount);
+    assert_eq!(e["data"]["pool_tokens_before"], 1_500_500_000_000u64);
+    assert_eq!(
+        e["data"]["pool_tokens_after"],
+        1_500_500_000_000u64 + amount
+    );
 
     // Balances read back exactly.
     let node = net.json(&staker_key, &["node", "show", &operator]);

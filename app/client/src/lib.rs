@@ -40,3 +40,4 @@ pub use rpc::{EdgeFuelClient, RetryPolicy};
 pub use solana_commitment_config::CommitmentConfig;
 pub use solana_rpc_client;
 pub use solana_rpc_client_api;
+pub use solana_signature;

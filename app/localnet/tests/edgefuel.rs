@@ -291,16 +291,17 @@ async fn delegate_event_comes_back_from_get_transaction() {
             serde_json::json!([sig.to_string(), {"encoding": "json"}]),
         )
         .await;
-    let keys: Vec<String> = serde_json::from_value(
-        v["result"]["transaction"]["message"]["accountKeys"].clone(),
-    )
-    .unwrap();
+    let keys: Vec<String> =
+        serde_json::from_value(v["result"]["transaction"]["message"]["accountKeys"].clone())
+            .unwrap();
     let inner = &v["result"]["meta"]["innerInstructions"];
     let events: Vec<&serde_json::Value> = inner[0]["instructions"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|i| keys[i["programIdIndex"].as_u64().unwrap() as usize] == edgefuel::ID.to_string())
+        .filter(|i| {
+            keys[i["programIdIndex"].as_u64().unwrap() as usize] == edgefuel::ID.to_string()
+        })
         .collect();
     assert_eq!(inner[0]["index"], 0, "{v}");
     assert_eq!(events.len(), 1, "{v}");

@@ -13,6 +13,7 @@ pub mod network;
 pub mod node;
 pub mod rewards;
 pub mod stake;
+pub mod tx;
 pub mod verifier;
 pub mod wallet;
 
@@ -39,6 +40,9 @@ pub enum Command {
     /// The verifier set.
     #[command(subcommand)]
     Verifier(verifier::VerifierCmd),
+    /// Landed transactions: their decoded EdgeFuel events.
+    #[command(subcommand)]
+    Tx(tx::TxCmd),
     /// SOL and EFUEL balances of an address (default: the keypair's).
     Balance(wallet::BalanceArgs),
     /// Send EFUEL to another wallet (creates its token account if needed).
@@ -60,6 +64,7 @@ pub async fn run(ctx: &Ctx, cmd: Command) -> Result<()> {
         Command::Verifier(c) => verifier::run(ctx, c).await,
         Command::Batch(c) => batch::run(ctx, c).await,
         Command::Gov(c) => gov::run(ctx, c).await,
+        Command::Tx(c) => tx::run(ctx, c).await,
         Command::Balance(a) => wallet::balance(ctx, a).await,
         Command::Transfer(a) => wallet::transfer(ctx, a).await,
         Command::Airdrop(a) => wallet::airdrop(ctx, a).await,

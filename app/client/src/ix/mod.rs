@@ -326,6 +326,9 @@ mod tests {
                 (pda::node_epoch(&node, 40), false, false),
                 (spl_token::ID, false, false),
                 (anchor_lang::system_program::ID, false, false),
+                // Event-cpi: the authority that signs the self-CPI, the program.
+                (pda::event_authority(), false, false),
+                (edgefuel::ID, false, false),
             ]
         );
         assert_eq!(

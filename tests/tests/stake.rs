@@ -52,7 +52,9 @@ async fn delegate_records_its_event_in_the_inner_instructions() {
     let op = t.staked_node(500, MIN).await;
     let alice = t.funded_actor(300 * EFUEL).await;
     let node = pda::node(&op.pubkey());
-    let ix = t.delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), 200 * EFUEL);
+    let ix = t
+        .delegate_ix(&alice.pubkey(), &node, &t.ata(&alice.pubkey()), 200 * EFUEL)
+        .await;
     let events = t.send_for_events(&[ix], &[&alice]).await.unwrap();
     assert_eq!(
         events,

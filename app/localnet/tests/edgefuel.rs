@@ -256,18 +256,23 @@ async fn delegate_event_comes_back_from_get_transaction() {
     let operator = net.keypair("operator.json");
     let staker = net.keypair("staker.json");
     let node = pda::node(&operator.pubkey());
+    let client = EdgeFuelClient::from_rpc_client(net.rpc());
+    let epochs = ix::StakeEpochs {
+        current: client.current_epoch().await.unwrap(),
+        activating: None,
+    };
     send(
         &rpc,
         &[
             ix::register_node(&operator.pubkey(), metadata()),
-            ix::delegate(&operator.pubkey(), &node, 1_000 * EFUEL),
+            ix::delegate(&operator.pubkey(), &node, 1_000 * EFUEL, epochs),
         ],
         &operator,
     )
     .await;
     let sig = send(
         &rpc,
-        &[ix::delegate(&staker.pubkey(), &node, 250 * EFUEL)],
+        &[ix::delegate(&staker.pubkey(), &node, 250 * EFUEL, epochs)],
         &staker,
     )
     .await;
@@ -310,7 +315,6 @@ async fn delegate_event_comes_back_from_get_transaction() {
     assert_eq!(keys[authority], pda::event_authority().to_string());
 
     // Decoded by the client, from json and from base64.
-    let client = EdgeFuelClient::from_rpc_client(net.rpc());
     assert_eq!(
         client.transaction_events(&sig).await.unwrap(),
         Some(vec![expected.clone()])

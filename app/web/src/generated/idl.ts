@@ -360,7 +360,7 @@ export const PROGRAM_ERRORS: ReadonlyArray<{ code: number; name: string; msg: st
   {
     "code": 6071,
     "name": "JobSpecMismatch",
-    "msg": "The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position"
+    "msg": "The leaf's job_id is not that of the revealed shape with the seed bound to the leaf's position"
   },
   {
     "code": 6072,

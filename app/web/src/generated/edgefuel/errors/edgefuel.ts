@@ -156,7 +156,7 @@ export const EDGEFUEL_ERROR__INVALID_ACTION = 0x17b4; // 6068
 export const EDGEFUEL_ERROR__WORK_SUM_MISMATCH = 0x17b5; // 6069
 /** InvalidJobSpec: Revealed job shape bytes are not a valid job shape (see edgefuel-spec limits) */
 export const EDGEFUEL_ERROR__INVALID_JOB_SPEC = 0x17b6; // 6070
-/** JobSpecMismatch: The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position */
+/** JobSpecMismatch: The leaf's job_id is not that of the revealed shape with the seed bound to the leaf's position */
 export const EDGEFUEL_ERROR__JOB_SPEC_MISMATCH = 0x17b7; // 6071
 /** WorkUnitsMismatch: The leaf's work_units differ from the revealed spec's work formula */
 export const EDGEFUEL_ERROR__WORK_UNITS_MISMATCH = 0x17b8; // 6072
@@ -277,7 +277,7 @@ if (process.env.NODE_ENV !== "production") {
     [EDGEFUEL_ERROR__INVALID_THRESHOLD]: `Verifier threshold must be a majority of the set and at most its size`,
     [EDGEFUEL_ERROR__INVALID_VERIFIER_SET]: `Verifier set is empty, too large or has duplicates or the default key`,
     [EDGEFUEL_ERROR__INVALID_VRAM]: `VRAM must be greater than zero (MiB)`,
-    [EDGEFUEL_ERROR__JOB_SPEC_MISMATCH]: `The leaf's job_id or kind is not that of the revealed shape with the seed bound to the leaf's position`,
+    [EDGEFUEL_ERROR__JOB_SPEC_MISMATCH]: `The leaf's job_id is not that of the revealed shape with the seed bound to the leaf's position`,
     [EDGEFUEL_ERROR__MATH_OVERFLOW]: `Arithmetic overflow: reduce the amount`,
     [EDGEFUEL_ERROR__MINTING_PAUSED]: `Minting is paused by the guardian`,
     [EDGEFUEL_ERROR__MISSING_EPOCH_STATS]: `The delegation has activating stake from an earlier epoch: pass the node's epoch stats account of its activating_epoch`,

@@ -24,6 +24,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -46,6 +47,10 @@ export type CancelProposalInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountProposer extends string | AccountMeta<string> = string,
   TAccountProposal extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -58,6 +63,12 @@ export type CancelProposalInstruction<
       TAccountProposal extends string
         ? WritableAccount<TAccountProposal>
         : TAccountProposal,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -94,22 +105,35 @@ export function getCancelProposalInstructionDataCodec(): FixedSizeCodec<
 export type CancelProposalInput<
   TAccountProposer extends string = string,
   TAccountProposal extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   proposer: TransactionSigner<TAccountProposer>;
   proposal: Address<TAccountProposal>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getCancelProposalInstruction<
   TAccountProposer extends string,
   TAccountProposal extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: CancelProposalInput<TAccountProposer, TAccountProposal>,
+  input: CancelProposalInput<
+    TAccountProposer,
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): CancelProposalInstruction<
   TProgramAddress,
   TAccountProposer,
-  TAccountProposal
+  TAccountProposal,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -118,24 +142,40 @@ export function getCancelProposalInstruction<
   const originalAccounts = {
     proposer: { value: input.proposer ?? null, isWritable: false },
     proposal: { value: input.proposal ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.proposer),
       getAccountMeta(accounts.proposal),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCancelProposalInstructionDataEncoder().encode({}),
     programAddress,
   } as CancelProposalInstruction<
     TProgramAddress,
     TAccountProposer,
-    TAccountProposal
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -147,6 +187,8 @@ export type ParsedCancelProposalInstruction<
   accounts: {
     proposer: TAccountMetas[0];
     proposal: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: CancelProposalInstructionData;
 };
@@ -159,7 +201,7 @@ export function parseCancelProposalInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCancelProposalInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -171,7 +213,12 @@ export function parseCancelProposalInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { proposer: getNextAccount(), proposal: getNextAccount() },
+    accounts: {
+      proposer: getNextAccount(),
+      proposal: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getCancelProposalInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -61,6 +61,10 @@ export type CastVoteInstruction<
   TAccountVoteRecord extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -85,6 +89,12 @@ export type CastVoteInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -130,6 +140,8 @@ export type CastVoteAsyncInput<
   TAccountProposal extends string = string,
   TAccountVoteRecord extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   voter: TransactionSigner<TAccountVoter>;
   node: Address<TAccountNode>;
@@ -137,6 +149,8 @@ export type CastVoteAsyncInput<
   proposal: Address<TAccountProposal>;
   voteRecord?: Address<TAccountVoteRecord>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   choice: CastVoteInstructionDataArgs["choice"];
 };
 
@@ -147,6 +161,8 @@ export async function getCastVoteInstructionAsync<
   TAccountProposal extends string,
   TAccountVoteRecord extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: CastVoteAsyncInput<
@@ -155,7 +171,9 @@ export async function getCastVoteInstructionAsync<
     TAccountDelegation,
     TAccountProposal,
     TAccountVoteRecord,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -166,7 +184,9 @@ export async function getCastVoteInstructionAsync<
     TAccountDelegation,
     TAccountProposal,
     TAccountVoteRecord,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -180,6 +200,8 @@ export async function getCastVoteInstructionAsync<
     proposal: { value: input.proposal ?? null, isWritable: true },
     voteRecord: { value: input.voteRecord ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -206,6 +228,14 @@ export async function getCastVoteInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -216,6 +246,8 @@ export async function getCastVoteInstructionAsync<
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.voteRecord),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCastVoteInstructionDataEncoder().encode(
       args as CastVoteInstructionDataArgs,
@@ -228,7 +260,9 @@ export async function getCastVoteInstructionAsync<
     TAccountDelegation,
     TAccountProposal,
     TAccountVoteRecord,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -239,6 +273,8 @@ export type CastVoteInput<
   TAccountProposal extends string = string,
   TAccountVoteRecord extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   voter: TransactionSigner<TAccountVoter>;
   node: Address<TAccountNode>;
@@ -246,6 +282,8 @@ export type CastVoteInput<
   proposal: Address<TAccountProposal>;
   voteRecord: Address<TAccountVoteRecord>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   choice: CastVoteInstructionDataArgs["choice"];
 };
 
@@ -256,6 +294,8 @@ export function getCastVoteInstruction<
   TAccountProposal extends string,
   TAccountVoteRecord extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: CastVoteInput<
@@ -264,7 +304,9 @@ export function getCastVoteInstruction<
     TAccountDelegation,
     TAccountProposal,
     TAccountVoteRecord,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): CastVoteInstruction<
@@ -274,7 +316,9 @@ export function getCastVoteInstruction<
   TAccountDelegation,
   TAccountProposal,
   TAccountVoteRecord,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -287,6 +331,8 @@ export function getCastVoteInstruction<
     proposal: { value: input.proposal ?? null, isWritable: true },
     voteRecord: { value: input.voteRecord ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -301,6 +347,14 @@ export function getCastVoteInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -311,6 +365,8 @@ export function getCastVoteInstruction<
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.voteRecord),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCastVoteInstructionDataEncoder().encode(
       args as CastVoteInstructionDataArgs,
@@ -323,7 +379,9 @@ export function getCastVoteInstruction<
     TAccountDelegation,
     TAccountProposal,
     TAccountVoteRecord,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -339,6 +397,8 @@ export type ParsedCastVoteInstruction<
     proposal: TAccountMetas[3];
     voteRecord: TAccountMetas[4];
     systemProgram: TAccountMetas[5];
+    eventAuthority: TAccountMetas[6];
+    program: TAccountMetas[7];
   };
   data: CastVoteInstructionData;
 };
@@ -351,7 +411,7 @@ export function parseCastVoteInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCastVoteInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 6) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -370,6 +430,8 @@ export function parseCastVoteInstruction<
       proposal: getNextAccount(),
       voteRecord: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getCastVoteInstructionDataDecoder().decode(instruction.data),
   };

@@ -59,6 +59,10 @@ export type ClaimRewardsInstruction<
   TAccountActivatingStats extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -89,6 +93,12 @@ export type ClaimRewardsInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -129,6 +139,8 @@ export type ClaimRewardsAsyncInput<
   TAccountStakerToken extends string = string,
   TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network?: Address<TAccountNetwork>;
@@ -142,6 +154,8 @@ export type ClaimRewardsAsyncInput<
    */
   activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getClaimRewardsInstructionAsync<
@@ -153,6 +167,8 @@ export async function getClaimRewardsInstructionAsync<
   TAccountStakerToken extends string,
   TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ClaimRewardsAsyncInput<
@@ -163,7 +179,9 @@ export async function getClaimRewardsInstructionAsync<
     TAccountMint,
     TAccountStakerToken,
     TAccountActivatingStats,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -176,7 +194,9 @@ export async function getClaimRewardsInstructionAsync<
     TAccountMint,
     TAccountStakerToken,
     TAccountActivatingStats,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -195,6 +215,8 @@ export async function getClaimRewardsInstructionAsync<
       isWritable: false,
     },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -215,6 +237,14 @@ export async function getClaimRewardsInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -227,6 +257,8 @@ export async function getClaimRewardsInstructionAsync<
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getClaimRewardsInstructionDataEncoder().encode({}),
     programAddress,
@@ -239,7 +271,9 @@ export async function getClaimRewardsInstructionAsync<
     TAccountMint,
     TAccountStakerToken,
     TAccountActivatingStats,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -252,6 +286,8 @@ export type ClaimRewardsInput<
   TAccountStakerToken extends string = string,
   TAccountActivatingStats extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network: Address<TAccountNetwork>;
@@ -265,6 +301,8 @@ export type ClaimRewardsInput<
    */
   activatingStats?: Address<TAccountActivatingStats>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getClaimRewardsInstruction<
@@ -276,6 +314,8 @@ export function getClaimRewardsInstruction<
   TAccountStakerToken extends string,
   TAccountActivatingStats extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ClaimRewardsInput<
@@ -286,7 +326,9 @@ export function getClaimRewardsInstruction<
     TAccountMint,
     TAccountStakerToken,
     TAccountActivatingStats,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): ClaimRewardsInstruction<
@@ -298,7 +340,9 @@ export function getClaimRewardsInstruction<
   TAccountMint,
   TAccountStakerToken,
   TAccountActivatingStats,
-  TAccountTokenProgram
+  TAccountTokenProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -316,6 +360,8 @@ export function getClaimRewardsInstruction<
       isWritable: false,
     },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -326,6 +372,14 @@ export function getClaimRewardsInstruction<
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -339,6 +393,8 @@ export function getClaimRewardsInstruction<
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.activatingStats),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getClaimRewardsInstructionDataEncoder().encode({}),
     programAddress,
@@ -351,7 +407,9 @@ export function getClaimRewardsInstruction<
     TAccountMint,
     TAccountStakerToken,
     TAccountActivatingStats,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -373,6 +431,8 @@ export type ParsedClaimRewardsInstruction<
      */
     activatingStats?: TAccountMetas[6] | undefined;
     tokenProgram: TAccountMetas[7];
+    eventAuthority: TAccountMetas[8];
+    program: TAccountMetas[9];
   };
   data: ClaimRewardsInstructionData;
 };
@@ -385,7 +445,7 @@ export function parseClaimRewardsInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedClaimRewardsInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 10) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -412,6 +472,8 @@ export function parseClaimRewardsInstruction<
       stakerToken: getNextAccount(),
       activatingStats: getNextOptionalAccount(),
       tokenProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getClaimRewardsInstructionDataDecoder().decode(instruction.data),
   };

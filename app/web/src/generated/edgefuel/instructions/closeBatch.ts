@@ -43,6 +43,10 @@ export type CloseBatchInstruction<
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountOperator extends string | AccountMeta<string> = string,
   TAccountBatch extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -57,6 +61,12 @@ export type CloseBatchInstruction<
       TAccountBatch extends string
         ? WritableAccount<TAccountBatch>
         : TAccountBatch,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -92,25 +102,39 @@ export type CloseBatchInput<
   TAccountNode extends string = string,
   TAccountOperator extends string = string,
   TAccountBatch extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   node: Address<TAccountNode>;
   operator: Address<TAccountOperator>;
   batch: Address<TAccountBatch>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getCloseBatchInstruction<
   TAccountNode extends string,
   TAccountOperator extends string,
   TAccountBatch extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: CloseBatchInput<TAccountNode, TAccountOperator, TAccountBatch>,
+  input: CloseBatchInput<
+    TAccountNode,
+    TAccountOperator,
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): CloseBatchInstruction<
   TProgramAddress,
   TAccountNode,
   TAccountOperator,
-  TAccountBatch
+  TAccountBatch,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -120,11 +144,23 @@ export function getCloseBatchInstruction<
     node: { value: input.node ?? null, isWritable: false },
     operator: { value: input.operator ?? null, isWritable: true },
     batch: { value: input.batch ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
+
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -132,6 +168,8 @@ export function getCloseBatchInstruction<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.batch),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCloseBatchInstructionDataEncoder().encode({}),
     programAddress,
@@ -139,7 +177,9 @@ export function getCloseBatchInstruction<
     TProgramAddress,
     TAccountNode,
     TAccountOperator,
-    TAccountBatch
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -152,6 +192,8 @@ export type ParsedCloseBatchInstruction<
     node: TAccountMetas[0];
     operator: TAccountMetas[1];
     batch: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: CloseBatchInstructionData;
 };
@@ -164,7 +206,7 @@ export function parseCloseBatchInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCloseBatchInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -180,6 +222,8 @@ export function parseCloseBatchInstruction<
       node: getNextAccount(),
       operator: getNextAccount(),
       batch: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getCloseBatchInstructionDataDecoder().decode(instruction.data),
   };

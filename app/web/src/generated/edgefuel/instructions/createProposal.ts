@@ -69,6 +69,10 @@ export type CreateProposalInstruction<
   TAccountProposal extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -93,6 +97,12 @@ export type CreateProposalInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -151,6 +161,8 @@ export type CreateProposalAsyncInput<
   TAccountDelegation extends string = string,
   TAccountProposal extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   proposer: TransactionSigner<TAccountProposer>;
   network?: Address<TAccountNetwork>;
@@ -158,6 +170,8 @@ export type CreateProposalAsyncInput<
   delegation?: Address<TAccountDelegation>;
   proposal: Address<TAccountProposal>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   action: CreateProposalInstructionDataArgs["action"];
   descriptionUri: CreateProposalInstructionDataArgs["descriptionUri"];
 };
@@ -169,6 +183,8 @@ export async function getCreateProposalInstructionAsync<
   TAccountDelegation extends string,
   TAccountProposal extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: CreateProposalAsyncInput<
@@ -177,7 +193,9 @@ export async function getCreateProposalInstructionAsync<
     TAccountNode,
     TAccountDelegation,
     TAccountProposal,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -188,7 +206,9 @@ export async function getCreateProposalInstructionAsync<
     TAccountNode,
     TAccountDelegation,
     TAccountProposal,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -202,6 +222,8 @@ export async function getCreateProposalInstructionAsync<
     delegation: { value: input.delegation ?? null, isWritable: false },
     proposal: { value: input.proposal ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -225,6 +247,14 @@ export async function getCreateProposalInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -235,6 +265,8 @@ export async function getCreateProposalInstructionAsync<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCreateProposalInstructionDataEncoder().encode(
       args as CreateProposalInstructionDataArgs,
@@ -247,7 +279,9 @@ export async function getCreateProposalInstructionAsync<
     TAccountNode,
     TAccountDelegation,
     TAccountProposal,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -258,6 +292,8 @@ export type CreateProposalInput<
   TAccountDelegation extends string = string,
   TAccountProposal extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   proposer: TransactionSigner<TAccountProposer>;
   network: Address<TAccountNetwork>;
@@ -265,6 +301,8 @@ export type CreateProposalInput<
   delegation: Address<TAccountDelegation>;
   proposal: Address<TAccountProposal>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   action: CreateProposalInstructionDataArgs["action"];
   descriptionUri: CreateProposalInstructionDataArgs["descriptionUri"];
 };
@@ -276,6 +314,8 @@ export function getCreateProposalInstruction<
   TAccountDelegation extends string,
   TAccountProposal extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: CreateProposalInput<
@@ -284,7 +324,9 @@ export function getCreateProposalInstruction<
     TAccountNode,
     TAccountDelegation,
     TAccountProposal,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): CreateProposalInstruction<
@@ -294,7 +336,9 @@ export function getCreateProposalInstruction<
   TAccountNode,
   TAccountDelegation,
   TAccountProposal,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -307,6 +351,8 @@ export function getCreateProposalInstruction<
     delegation: { value: input.delegation ?? null, isWritable: false },
     proposal: { value: input.proposal ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -321,6 +367,14 @@ export function getCreateProposalInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -331,6 +385,8 @@ export function getCreateProposalInstruction<
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getCreateProposalInstructionDataEncoder().encode(
       args as CreateProposalInstructionDataArgs,
@@ -343,7 +399,9 @@ export function getCreateProposalInstruction<
     TAccountNode,
     TAccountDelegation,
     TAccountProposal,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -359,6 +417,8 @@ export type ParsedCreateProposalInstruction<
     delegation: TAccountMetas[3];
     proposal: TAccountMetas[4];
     systemProgram: TAccountMetas[5];
+    eventAuthority: TAccountMetas[6];
+    program: TAccountMetas[7];
   };
   data: CreateProposalInstructionData;
 };
@@ -371,7 +431,7 @@ export function parseCreateProposalInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedCreateProposalInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 6) {
+  if (instruction.accounts.length < 8) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -390,6 +450,8 @@ export function parseCreateProposalInstruction<
       delegation: getNextAccount(),
       proposal: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getCreateProposalInstructionDataDecoder().decode(instruction.data),
   };

@@ -48,6 +48,10 @@ export type ExecuteProposalInstruction<
   TAccountTreasury extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -65,6 +69,12 @@ export type ExecuteProposalInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -103,11 +113,15 @@ export type ExecuteProposalAsyncInput<
   TAccountProposal extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network?: Address<TAccountNetwork>;
   proposal: Address<TAccountProposal>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getExecuteProposalInstructionAsync<
@@ -115,13 +129,17 @@ export async function getExecuteProposalInstructionAsync<
   TAccountProposal extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ExecuteProposalAsyncInput<
     TAccountNetwork,
     TAccountProposal,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -130,7 +148,9 @@ export async function getExecuteProposalInstructionAsync<
     TAccountNetwork,
     TAccountProposal,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -142,6 +162,8 @@ export async function getExecuteProposalInstructionAsync<
     proposal: { value: input.proposal ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -156,6 +178,14 @@ export async function getExecuteProposalInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -164,6 +194,8 @@ export async function getExecuteProposalInstructionAsync<
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getExecuteProposalInstructionDataEncoder().encode({}),
     programAddress,
@@ -172,7 +204,9 @@ export async function getExecuteProposalInstructionAsync<
     TAccountNetwork,
     TAccountProposal,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -181,11 +215,15 @@ export type ExecuteProposalInput<
   TAccountProposal extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network: Address<TAccountNetwork>;
   proposal: Address<TAccountProposal>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getExecuteProposalInstruction<
@@ -193,13 +231,17 @@ export function getExecuteProposalInstruction<
   TAccountProposal extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ExecuteProposalInput<
     TAccountNetwork,
     TAccountProposal,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): ExecuteProposalInstruction<
@@ -207,7 +249,9 @@ export function getExecuteProposalInstruction<
   TAccountNetwork,
   TAccountProposal,
   TAccountTreasury,
-  TAccountTokenProgram
+  TAccountTokenProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -218,6 +262,8 @@ export function getExecuteProposalInstruction<
     proposal: { value: input.proposal ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -229,6 +275,14 @@ export function getExecuteProposalInstruction<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -237,6 +291,8 @@ export function getExecuteProposalInstruction<
       getAccountMeta(accounts.proposal),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getExecuteProposalInstructionDataEncoder().encode({}),
     programAddress,
@@ -245,7 +301,9 @@ export function getExecuteProposalInstruction<
     TAccountNetwork,
     TAccountProposal,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -259,6 +317,8 @@ export type ParsedExecuteProposalInstruction<
     proposal: TAccountMetas[1];
     treasury: TAccountMetas[2];
     tokenProgram: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: ExecuteProposalInstructionData;
 };
@@ -271,7 +331,7 @@ export function parseExecuteProposalInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedExecuteProposalInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -288,6 +348,8 @@ export function parseExecuteProposalInstruction<
       proposal: getNextAccount(),
       treasury: getNextAccount(),
       tokenProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getExecuteProposalInstructionDataDecoder().decode(instruction.data),
   };

@@ -52,6 +52,10 @@ export type FinalizeBatchInstruction<
   TAccountTreasury extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -81,6 +85,12 @@ export type FinalizeBatchInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -123,6 +133,8 @@ export type FinalizeBatchAsyncInput<
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network?: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
@@ -136,6 +148,8 @@ export type FinalizeBatchAsyncInput<
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getFinalizeBatchInstructionAsync<
@@ -147,6 +161,8 @@ export async function getFinalizeBatchInstructionAsync<
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: FinalizeBatchAsyncInput<
@@ -157,7 +173,9 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -170,7 +188,9 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -186,6 +206,8 @@ export async function getFinalizeBatchInstructionAsync<
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -200,6 +222,14 @@ export async function getFinalizeBatchInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -212,6 +242,8 @@ export async function getFinalizeBatchInstructionAsync<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getFinalizeBatchInstructionDataEncoder().encode({}),
     programAddress,
@@ -224,7 +256,9 @@ export async function getFinalizeBatchInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -237,6 +271,8 @@ export type FinalizeBatchInput<
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
@@ -250,6 +286,8 @@ export type FinalizeBatchInput<
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getFinalizeBatchInstruction<
@@ -261,6 +299,8 @@ export function getFinalizeBatchInstruction<
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: FinalizeBatchInput<
@@ -271,7 +311,9 @@ export function getFinalizeBatchInstruction<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): FinalizeBatchInstruction<
@@ -283,7 +325,9 @@ export function getFinalizeBatchInstruction<
   TAccountCurrentStats,
   TAccountVault,
   TAccountTreasury,
-  TAccountTokenProgram
+  TAccountTokenProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -298,6 +342,8 @@ export function getFinalizeBatchInstruction<
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -308,6 +354,14 @@ export function getFinalizeBatchInstruction<
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -321,6 +375,8 @@ export function getFinalizeBatchInstruction<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getFinalizeBatchInstructionDataEncoder().encode({}),
     programAddress,
@@ -333,7 +389,9 @@ export function getFinalizeBatchInstruction<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -355,6 +413,8 @@ export type ParsedFinalizeBatchInstruction<
     vault: TAccountMetas[5];
     treasury: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
+    eventAuthority: TAccountMetas[8];
+    program: TAccountMetas[9];
   };
   data: FinalizeBatchInstructionData;
 };
@@ -367,7 +427,7 @@ export function parseFinalizeBatchInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedFinalizeBatchInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 10) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -388,6 +448,8 @@ export function parseFinalizeBatchInstruction<
       vault: getNextAccount(),
       treasury: getNextAccount(),
       tokenProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getFinalizeBatchInstructionDataDecoder().decode(instruction.data),
   };

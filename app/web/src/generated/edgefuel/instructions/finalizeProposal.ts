@@ -45,6 +45,10 @@ export type FinalizeProposalInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountNetwork extends string | AccountMeta<string> = string,
   TAccountProposal extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -56,6 +60,12 @@ export type FinalizeProposalInstruction<
       TAccountProposal extends string
         ? WritableAccount<TAccountProposal>
         : TAccountProposal,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -92,23 +102,36 @@ export function getFinalizeProposalInstructionDataCodec(): FixedSizeCodec<
 export type FinalizeProposalAsyncInput<
   TAccountNetwork extends string = string,
   TAccountProposal extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network?: Address<TAccountNetwork>;
   proposal: Address<TAccountProposal>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getFinalizeProposalInstructionAsync<
   TAccountNetwork extends string,
   TAccountProposal extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: FinalizeProposalAsyncInput<TAccountNetwork, TAccountProposal>,
+  input: FinalizeProposalAsyncInput<
+    TAccountNetwork,
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   FinalizeProposalInstruction<
     TProgramAddress,
     TAccountNetwork,
-    TAccountProposal
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -118,6 +141,8 @@ export async function getFinalizeProposalInstructionAsync<
   const originalAccounts = {
     network: { value: input.network ?? null, isWritable: false },
     proposal: { value: input.proposal ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -128,41 +153,66 @@ export async function getFinalizeProposalInstructionAsync<
   if (!accounts.network.value) {
     accounts.network.value = await findNetworkPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.proposal),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getFinalizeProposalInstructionDataEncoder().encode({}),
     programAddress,
   } as FinalizeProposalInstruction<
     TProgramAddress,
     TAccountNetwork,
-    TAccountProposal
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
 export type FinalizeProposalInput<
   TAccountNetwork extends string = string,
   TAccountProposal extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network: Address<TAccountNetwork>;
   proposal: Address<TAccountProposal>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getFinalizeProposalInstruction<
   TAccountNetwork extends string,
   TAccountProposal extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: FinalizeProposalInput<TAccountNetwork, TAccountProposal>,
+  input: FinalizeProposalInput<
+    TAccountNetwork,
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): FinalizeProposalInstruction<
   TProgramAddress,
   TAccountNetwork,
-  TAccountProposal
+  TAccountProposal,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -171,24 +221,40 @@ export function getFinalizeProposalInstruction<
   const originalAccounts = {
     network: { value: input.network ?? null, isWritable: false },
     proposal: { value: input.proposal ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.proposal),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getFinalizeProposalInstructionDataEncoder().encode({}),
     programAddress,
   } as FinalizeProposalInstruction<
     TProgramAddress,
     TAccountNetwork,
-    TAccountProposal
+    TAccountProposal,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -200,6 +266,8 @@ export type ParsedFinalizeProposalInstruction<
   accounts: {
     network: TAccountMetas[0];
     proposal: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: FinalizeProposalInstructionData;
 };
@@ -212,7 +280,7 @@ export function parseFinalizeProposalInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedFinalizeProposalInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -224,7 +292,12 @@ export function parseFinalizeProposalInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { network: getNextAccount(), proposal: getNextAccount() },
+    accounts: {
+      network: getNextAccount(),
+      proposal: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getFinalizeProposalInstructionDataDecoder().decode(instruction.data),
   };
 }

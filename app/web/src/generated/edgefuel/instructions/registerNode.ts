@@ -61,6 +61,10 @@ export type RegisterNodeInstruction<
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -79,6 +83,12 @@ export type RegisterNodeInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -122,11 +132,15 @@ export type RegisterNodeAsyncInput<
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   network?: Address<TAccountNetwork>;
   node?: Address<TAccountNode>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   metadata: RegisterNodeInstructionDataArgs["metadata"];
 };
 
@@ -135,13 +149,17 @@ export async function getRegisterNodeInstructionAsync<
   TAccountNetwork extends string,
   TAccountNode extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: RegisterNodeAsyncInput<
     TAccountOperator,
     TAccountNetwork,
     TAccountNode,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -150,7 +168,9 @@ export async function getRegisterNodeInstructionAsync<
     TAccountOperator,
     TAccountNetwork,
     TAccountNode,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -162,6 +182,8 @@ export async function getRegisterNodeInstructionAsync<
     network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -184,6 +206,14 @@ export async function getRegisterNodeInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -192,6 +222,8 @@ export async function getRegisterNodeInstructionAsync<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getRegisterNodeInstructionDataEncoder().encode(
       args as RegisterNodeInstructionDataArgs,
@@ -202,7 +234,9 @@ export async function getRegisterNodeInstructionAsync<
     TAccountOperator,
     TAccountNetwork,
     TAccountNode,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -211,11 +245,15 @@ export type RegisterNodeInput<
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   network: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   metadata: RegisterNodeInstructionDataArgs["metadata"];
 };
 
@@ -224,13 +262,17 @@ export function getRegisterNodeInstruction<
   TAccountNetwork extends string,
   TAccountNode extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: RegisterNodeInput<
     TAccountOperator,
     TAccountNetwork,
     TAccountNode,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): RegisterNodeInstruction<
@@ -238,7 +280,9 @@ export function getRegisterNodeInstruction<
   TAccountOperator,
   TAccountNetwork,
   TAccountNode,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -249,6 +293,8 @@ export function getRegisterNodeInstruction<
     network: { value: input.network ?? null, isWritable: true },
     node: { value: input.node ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -263,6 +309,14 @@ export function getRegisterNodeInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -271,6 +325,8 @@ export function getRegisterNodeInstruction<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getRegisterNodeInstructionDataEncoder().encode(
       args as RegisterNodeInstructionDataArgs,
@@ -281,7 +337,9 @@ export function getRegisterNodeInstruction<
     TAccountOperator,
     TAccountNetwork,
     TAccountNode,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -295,6 +353,8 @@ export type ParsedRegisterNodeInstruction<
     network: TAccountMetas[1];
     node: TAccountMetas[2];
     systemProgram: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: RegisterNodeInstructionData;
 };
@@ -307,7 +367,7 @@ export function parseRegisterNodeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRegisterNodeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -324,6 +384,8 @@ export function parseRegisterNodeInstruction<
       network: getNextAccount(),
       node: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getRegisterNodeInstructionDataDecoder().decode(instruction.data),
   };

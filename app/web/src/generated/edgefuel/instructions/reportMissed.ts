@@ -52,6 +52,10 @@ export type ReportMissedInstruction<
   TAccountTreasury extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -81,6 +85,12 @@ export type ReportMissedInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -121,6 +131,8 @@ export type ReportMissedAsyncInput<
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network?: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
@@ -134,6 +146,8 @@ export type ReportMissedAsyncInput<
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getReportMissedInstructionAsync<
@@ -145,6 +159,8 @@ export async function getReportMissedInstructionAsync<
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ReportMissedAsyncInput<
@@ -155,7 +171,9 @@ export async function getReportMissedInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -168,7 +186,9 @@ export async function getReportMissedInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -184,6 +204,8 @@ export async function getReportMissedInstructionAsync<
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -198,6 +220,14 @@ export async function getReportMissedInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -210,6 +240,8 @@ export async function getReportMissedInstructionAsync<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getReportMissedInstructionDataEncoder().encode({}),
     programAddress,
@@ -222,7 +254,9 @@ export async function getReportMissedInstructionAsync<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -235,6 +269,8 @@ export type ReportMissedInput<
   TAccountVault extends string = string,
   TAccountTreasury extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
@@ -248,6 +284,8 @@ export type ReportMissedInput<
   vault: Address<TAccountVault>;
   treasury: Address<TAccountTreasury>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getReportMissedInstruction<
@@ -259,6 +297,8 @@ export function getReportMissedInstruction<
   TAccountVault extends string,
   TAccountTreasury extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: ReportMissedInput<
@@ -269,7 +309,9 @@ export function getReportMissedInstruction<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): ReportMissedInstruction<
@@ -281,7 +323,9 @@ export function getReportMissedInstruction<
   TAccountCurrentStats,
   TAccountVault,
   TAccountTreasury,
-  TAccountTokenProgram
+  TAccountTokenProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -296,6 +340,8 @@ export function getReportMissedInstruction<
     vault: { value: input.vault ?? null, isWritable: true },
     treasury: { value: input.treasury ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -306,6 +352,14 @@ export function getReportMissedInstruction<
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -319,6 +373,8 @@ export function getReportMissedInstruction<
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.treasury),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getReportMissedInstructionDataEncoder().encode({}),
     programAddress,
@@ -331,7 +387,9 @@ export function getReportMissedInstruction<
     TAccountCurrentStats,
     TAccountVault,
     TAccountTreasury,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -353,6 +411,8 @@ export type ParsedReportMissedInstruction<
     vault: TAccountMetas[5];
     treasury: TAccountMetas[6];
     tokenProgram: TAccountMetas[7];
+    eventAuthority: TAccountMetas[8];
+    program: TAccountMetas[9];
   };
   data: ReportMissedInstructionData;
 };
@@ -365,7 +425,7 @@ export function parseReportMissedInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedReportMissedInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 8) {
+  if (instruction.accounts.length < 10) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -386,6 +446,8 @@ export function parseReportMissedInstruction<
       vault: getNextAccount(),
       treasury: getNextAccount(),
       tokenProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getReportMissedInstructionDataDecoder().decode(instruction.data),
   };

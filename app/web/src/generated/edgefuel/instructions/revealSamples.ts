@@ -56,6 +56,10 @@ export type RevealSamplesInstruction<
   TAccountAuthority extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountBatch extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -71,6 +75,12 @@ export type RevealSamplesInstruction<
       TAccountBatch extends string
         ? WritableAccount<TAccountBatch>
         : TAccountBatch,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -113,11 +123,15 @@ export type RevealSamplesInput<
   TAccountAuthority extends string = string,
   TAccountNode extends string = string,
   TAccountBatch extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The node's agent key, or its operator. */
   authority: TransactionSigner<TAccountAuthority>;
   node: Address<TAccountNode>;
   batch: Address<TAccountBatch>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   items: RevealSamplesInstructionDataArgs["items"];
 };
 
@@ -125,15 +139,25 @@ export function getRevealSamplesInstruction<
   TAccountAuthority extends string,
   TAccountNode extends string,
   TAccountBatch extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: RevealSamplesInput<TAccountAuthority, TAccountNode, TAccountBatch>,
+  input: RevealSamplesInput<
+    TAccountAuthority,
+    TAccountNode,
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): RevealSamplesInstruction<
   TProgramAddress,
   TAccountAuthority,
   TAccountNode,
-  TAccountBatch
+  TAccountBatch,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -143,6 +167,8 @@ export function getRevealSamplesInstruction<
     authority: { value: input.authority ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: false },
     batch: { value: input.batch ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -152,12 +178,24 @@ export function getRevealSamplesInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.authority),
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.batch),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getRevealSamplesInstructionDataEncoder().encode(
       args as RevealSamplesInstructionDataArgs,
@@ -167,7 +205,9 @@ export function getRevealSamplesInstruction<
     TProgramAddress,
     TAccountAuthority,
     TAccountNode,
-    TAccountBatch
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -181,6 +221,8 @@ export type ParsedRevealSamplesInstruction<
     authority: TAccountMetas[0];
     node: TAccountMetas[1];
     batch: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: RevealSamplesInstructionData;
 };
@@ -193,7 +235,7 @@ export function parseRevealSamplesInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedRevealSamplesInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -209,6 +251,8 @@ export function parseRevealSamplesInstruction<
       authority: getNextAccount(),
       node: getNextAccount(),
       batch: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getRevealSamplesInstructionDataDecoder().decode(instruction.data),
   };

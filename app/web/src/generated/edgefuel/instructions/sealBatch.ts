@@ -45,6 +45,10 @@ export type SealBatchInstruction<
   TAccountBatch extends string | AccountMeta<string> = string,
   TAccountSlotHashes extends string | AccountMeta<string> =
     "SysvarS1otHashes111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -59,6 +63,12 @@ export type SealBatchInstruction<
       TAccountSlotHashes extends string
         ? ReadonlyAccount<TAccountSlotHashes>
         : TAccountSlotHashes,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -94,23 +104,31 @@ export type SealBatchAsyncInput<
   TAccountNetwork extends string = string,
   TAccountBatch extends string = string,
   TAccountSlotHashes extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network?: Address<TAccountNetwork>;
   batch: Address<TAccountBatch>;
   /** (deserializing all 512 entries would waste compute). */
   slotHashes?: Address<TAccountSlotHashes>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getSealBatchInstructionAsync<
   TAccountNetwork extends string,
   TAccountBatch extends string,
   TAccountSlotHashes extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: SealBatchAsyncInput<
     TAccountNetwork,
     TAccountBatch,
-    TAccountSlotHashes
+    TAccountSlotHashes,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -118,7 +136,9 @@ export async function getSealBatchInstructionAsync<
     TProgramAddress,
     TAccountNetwork,
     TAccountBatch,
-    TAccountSlotHashes
+    TAccountSlotHashes,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -129,6 +149,8 @@ export async function getSealBatchInstructionAsync<
     network: { value: input.network ?? null, isWritable: false },
     batch: { value: input.batch ?? null, isWritable: true },
     slotHashes: { value: input.slotHashes ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -143,6 +165,14 @@ export async function getSealBatchInstructionAsync<
     accounts.slotHashes.value =
       "SysvarS1otHashes111111111111111111111111111" as Address<"SysvarS1otHashes111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -150,6 +180,8 @@ export async function getSealBatchInstructionAsync<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.slotHashes),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSealBatchInstructionDataEncoder().encode({}),
     programAddress,
@@ -157,7 +189,9 @@ export async function getSealBatchInstructionAsync<
     TProgramAddress,
     TAccountNetwork,
     TAccountBatch,
-    TAccountSlotHashes
+    TAccountSlotHashes,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -165,26 +199,40 @@ export type SealBatchInput<
   TAccountNetwork extends string = string,
   TAccountBatch extends string = string,
   TAccountSlotHashes extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   network: Address<TAccountNetwork>;
   batch: Address<TAccountBatch>;
   /** (deserializing all 512 entries would waste compute). */
   slotHashes?: Address<TAccountSlotHashes>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getSealBatchInstruction<
   TAccountNetwork extends string,
   TAccountBatch extends string,
   TAccountSlotHashes extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: SealBatchInput<TAccountNetwork, TAccountBatch, TAccountSlotHashes>,
+  input: SealBatchInput<
+    TAccountNetwork,
+    TAccountBatch,
+    TAccountSlotHashes,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): SealBatchInstruction<
   TProgramAddress,
   TAccountNetwork,
   TAccountBatch,
-  TAccountSlotHashes
+  TAccountSlotHashes,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -194,6 +242,8 @@ export function getSealBatchInstruction<
     network: { value: input.network ?? null, isWritable: false },
     batch: { value: input.batch ?? null, isWritable: true },
     slotHashes: { value: input.slotHashes ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -205,6 +255,14 @@ export function getSealBatchInstruction<
     accounts.slotHashes.value =
       "SysvarS1otHashes111111111111111111111111111" as Address<"SysvarS1otHashes111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -212,6 +270,8 @@ export function getSealBatchInstruction<
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.slotHashes),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSealBatchInstructionDataEncoder().encode({}),
     programAddress,
@@ -219,7 +279,9 @@ export function getSealBatchInstruction<
     TProgramAddress,
     TAccountNetwork,
     TAccountBatch,
-    TAccountSlotHashes
+    TAccountSlotHashes,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -233,6 +295,8 @@ export type ParsedSealBatchInstruction<
     batch: TAccountMetas[1];
     /** (deserializing all 512 entries would waste compute). */
     slotHashes: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: SealBatchInstructionData;
 };
@@ -245,7 +309,7 @@ export function parseSealBatchInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSealBatchInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -261,6 +325,8 @@ export function parseSealBatchInstruction<
       network: getNextAccount(),
       batch: getNextAccount(),
       slotHashes: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getSealBatchInstructionDataDecoder().decode(instruction.data),
   };

@@ -26,6 +26,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -53,6 +54,10 @@ export type SetAgentKeyInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountOperator extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -65,6 +70,12 @@ export type SetAgentKeyInstruction<
       TAccountNode extends string
         ? WritableAccount<TAccountNode>
         : TAccountNode,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -106,21 +117,38 @@ export function getSetAgentKeyInstructionDataCodec(): FixedSizeCodec<
 export type SetAgentKeyAsyncInput<
   TAccountOperator extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   node?: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   agent: SetAgentKeyInstructionDataArgs["agent"];
 };
 
 export async function getSetAgentKeyInstructionAsync<
   TAccountOperator extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: SetAgentKeyAsyncInput<TAccountOperator, TAccountNode>,
+  input: SetAgentKeyAsyncInput<
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  SetAgentKeyInstruction<TProgramAddress, TAccountOperator, TAccountNode>
+  SetAgentKeyInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -129,6 +157,8 @@ export async function getSetAgentKeyInstructionAsync<
   const originalAccounts = {
     operator: { value: input.operator ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -144,37 +174,70 @@ export async function getSetAgentKeyInstructionAsync<
       operator: expectAddress(accounts.operator.value),
     });
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSetAgentKeyInstructionDataEncoder().encode(
       args as SetAgentKeyInstructionDataArgs,
     ),
     programAddress,
-  } as SetAgentKeyInstruction<TProgramAddress, TAccountOperator, TAccountNode>);
+  } as SetAgentKeyInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type SetAgentKeyInput<
   TAccountOperator extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   node: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   agent: SetAgentKeyInstructionDataArgs["agent"];
 };
 
 export function getSetAgentKeyInstruction<
   TAccountOperator extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: SetAgentKeyInput<TAccountOperator, TAccountNode>,
+  input: SetAgentKeyInput<
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): SetAgentKeyInstruction<TProgramAddress, TAccountOperator, TAccountNode> {
+): SetAgentKeyInstruction<
+  TProgramAddress,
+  TAccountOperator,
+  TAccountNode,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
 
@@ -182,6 +245,8 @@ export function getSetAgentKeyInstruction<
   const originalAccounts = {
     operator: { value: input.operator ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -191,17 +256,35 @@ export function getSetAgentKeyInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSetAgentKeyInstructionDataEncoder().encode(
       args as SetAgentKeyInstructionDataArgs,
     ),
     programAddress,
-  } as SetAgentKeyInstruction<TProgramAddress, TAccountOperator, TAccountNode>);
+  } as SetAgentKeyInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ParsedSetAgentKeyInstruction<
@@ -212,6 +295,8 @@ export type ParsedSetAgentKeyInstruction<
   accounts: {
     operator: TAccountMetas[0];
     node: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: SetAgentKeyInstructionData;
 };
@@ -224,7 +309,7 @@ export function parseSetAgentKeyInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSetAgentKeyInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -236,7 +321,12 @@ export function parseSetAgentKeyInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { operator: getNextAccount(), node: getNextAccount() },
+    accounts: {
+      operator: getNextAccount(),
+      node: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getSetAgentKeyInstructionDataDecoder().decode(instruction.data),
   };
 }

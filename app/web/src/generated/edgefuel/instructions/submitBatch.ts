@@ -59,6 +59,10 @@ export type SubmitBatchInstruction<
   TAccountEpochStats extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -87,6 +91,12 @@ export type SubmitBatchInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -173,6 +183,8 @@ export type SubmitBatchAsyncInput<
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The node's agent key, or its operator. */
   authority: TransactionSigner<TAccountAuthority>;
@@ -183,6 +195,8 @@ export type SubmitBatchAsyncInput<
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   seq: SubmitBatchInstructionDataArgs["seq"];
   root: SubmitBatchInstructionDataArgs["root"];
   leafCount: SubmitBatchInstructionDataArgs["leafCount"];
@@ -198,6 +212,8 @@ export async function getSubmitBatchInstructionAsync<
   TAccountBatch extends string,
   TAccountEpochStats extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: SubmitBatchAsyncInput<
@@ -207,7 +223,9 @@ export async function getSubmitBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -219,7 +237,9 @@ export async function getSubmitBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -234,6 +254,8 @@ export async function getSubmitBatchInstructionAsync<
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -251,6 +273,14 @@ export async function getSubmitBatchInstructionAsync<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -262,6 +292,8 @@ export async function getSubmitBatchInstructionAsync<
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSubmitBatchInstructionDataEncoder().encode(
       args as SubmitBatchInstructionDataArgs,
@@ -275,7 +307,9 @@ export async function getSubmitBatchInstructionAsync<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -287,6 +321,8 @@ export type SubmitBatchInput<
   TAccountBatch extends string = string,
   TAccountEpochStats extends string = string,
   TAccountSystemProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   /** The node's agent key, or its operator. */
   authority: TransactionSigner<TAccountAuthority>;
@@ -297,6 +333,8 @@ export type SubmitBatchInput<
   batch: Address<TAccountBatch>;
   epochStats: Address<TAccountEpochStats>;
   systemProgram?: Address<TAccountSystemProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   seq: SubmitBatchInstructionDataArgs["seq"];
   root: SubmitBatchInstructionDataArgs["root"];
   leafCount: SubmitBatchInstructionDataArgs["leafCount"];
@@ -312,6 +350,8 @@ export function getSubmitBatchInstruction<
   TAccountBatch extends string,
   TAccountEpochStats extends string,
   TAccountSystemProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: SubmitBatchInput<
@@ -321,7 +361,9 @@ export function getSubmitBatchInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): SubmitBatchInstruction<
@@ -332,7 +374,9 @@ export function getSubmitBatchInstruction<
   TAccountNode,
   TAccountBatch,
   TAccountEpochStats,
-  TAccountSystemProgram
+  TAccountSystemProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -346,6 +390,8 @@ export function getSubmitBatchInstruction<
     batch: { value: input.batch ?? null, isWritable: true },
     epochStats: { value: input.epochStats ?? null, isWritable: true },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -360,6 +406,14 @@ export function getSubmitBatchInstruction<
     accounts.systemProgram.value =
       "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -371,6 +425,8 @@ export function getSubmitBatchInstruction<
       getAccountMeta(accounts.batch),
       getAccountMeta(accounts.epochStats),
       getAccountMeta(accounts.systemProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getSubmitBatchInstructionDataEncoder().encode(
       args as SubmitBatchInstructionDataArgs,
@@ -384,7 +440,9 @@ export function getSubmitBatchInstruction<
     TAccountNode,
     TAccountBatch,
     TAccountEpochStats,
-    TAccountSystemProgram
+    TAccountSystemProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -403,6 +461,8 @@ export type ParsedSubmitBatchInstruction<
     batch: TAccountMetas[4];
     epochStats: TAccountMetas[5];
     systemProgram: TAccountMetas[6];
+    eventAuthority: TAccountMetas[7];
+    program: TAccountMetas[8];
   };
   data: SubmitBatchInstructionData;
 };
@@ -415,7 +475,7 @@ export function parseSubmitBatchInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedSubmitBatchInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 9) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -435,6 +495,8 @@ export function parseSubmitBatchInstruction<
       batch: getNextAccount(),
       epochStats: getNextAccount(),
       systemProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getSubmitBatchInstructionDataDecoder().decode(instruction.data),
   };

@@ -55,6 +55,10 @@ export type UndelegateInstruction<
   TAccountNode extends string | AccountMeta<string> = string,
   TAccountDelegation extends string | AccountMeta<string> = string,
   TAccountActivatingStats extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -76,6 +80,12 @@ export type UndelegateInstruction<
       TAccountActivatingStats extends string
         ? ReadonlyAccount<TAccountActivatingStats>
         : TAccountActivatingStats,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -120,6 +130,8 @@ export type UndelegateAsyncInput<
   TAccountNode extends string = string,
   TAccountDelegation extends string = string,
   TAccountActivatingStats extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network?: Address<TAccountNetwork>;
@@ -130,6 +142,8 @@ export type UndelegateAsyncInput<
    * activating stake from an earlier epoch.
    */
   activatingStats?: Address<TAccountActivatingStats>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   shares: UndelegateInstructionDataArgs["shares"];
 };
 
@@ -139,6 +153,8 @@ export async function getUndelegateInstructionAsync<
   TAccountNode extends string,
   TAccountDelegation extends string,
   TAccountActivatingStats extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: UndelegateAsyncInput<
@@ -146,7 +162,9 @@ export async function getUndelegateInstructionAsync<
     TAccountNetwork,
     TAccountNode,
     TAccountDelegation,
-    TAccountActivatingStats
+    TAccountActivatingStats,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -156,7 +174,9 @@ export async function getUndelegateInstructionAsync<
     TAccountNetwork,
     TAccountNode,
     TAccountDelegation,
-    TAccountActivatingStats
+    TAccountActivatingStats,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -172,6 +192,8 @@ export async function getUndelegateInstructionAsync<
       value: input.activatingStats ?? null,
       isWritable: false,
     },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -191,6 +213,14 @@ export async function getUndelegateInstructionAsync<
       staker: expectAddress(accounts.staker.value),
     });
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -200,6 +230,8 @@ export async function getUndelegateInstructionAsync<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.activatingStats),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUndelegateInstructionDataEncoder().encode(
       args as UndelegateInstructionDataArgs,
@@ -211,7 +243,9 @@ export async function getUndelegateInstructionAsync<
     TAccountNetwork,
     TAccountNode,
     TAccountDelegation,
-    TAccountActivatingStats
+    TAccountActivatingStats,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -221,6 +255,8 @@ export type UndelegateInput<
   TAccountNode extends string = string,
   TAccountDelegation extends string = string,
   TAccountActivatingStats extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network: Address<TAccountNetwork>;
@@ -231,6 +267,8 @@ export type UndelegateInput<
    * activating stake from an earlier epoch.
    */
   activatingStats?: Address<TAccountActivatingStats>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   shares: UndelegateInstructionDataArgs["shares"];
 };
 
@@ -240,6 +278,8 @@ export function getUndelegateInstruction<
   TAccountNode extends string,
   TAccountDelegation extends string,
   TAccountActivatingStats extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: UndelegateInput<
@@ -247,7 +287,9 @@ export function getUndelegateInstruction<
     TAccountNetwork,
     TAccountNode,
     TAccountDelegation,
-    TAccountActivatingStats
+    TAccountActivatingStats,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): UndelegateInstruction<
@@ -256,7 +298,9 @@ export function getUndelegateInstruction<
   TAccountNetwork,
   TAccountNode,
   TAccountDelegation,
-  TAccountActivatingStats
+  TAccountActivatingStats,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -271,6 +315,8 @@ export function getUndelegateInstruction<
       value: input.activatingStats ?? null,
       isWritable: false,
     },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -280,6 +326,16 @@ export function getUndelegateInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
@@ -288,6 +344,8 @@ export function getUndelegateInstruction<
       getAccountMeta(accounts.node),
       getAccountMeta(accounts.delegation),
       getAccountMeta(accounts.activatingStats),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUndelegateInstructionDataEncoder().encode(
       args as UndelegateInstructionDataArgs,
@@ -299,7 +357,9 @@ export function getUndelegateInstruction<
     TAccountNetwork,
     TAccountNode,
     TAccountDelegation,
-    TAccountActivatingStats
+    TAccountActivatingStats,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -318,6 +378,8 @@ export type ParsedUndelegateInstruction<
      * activating stake from an earlier epoch.
      */
     activatingStats?: TAccountMetas[4] | undefined;
+    eventAuthority: TAccountMetas[5];
+    program: TAccountMetas[6];
   };
   data: UndelegateInstructionData;
 };
@@ -330,7 +392,7 @@ export function parseUndelegateInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUndelegateInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 5) {
+  if (instruction.accounts.length < 7) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -354,6 +416,8 @@ export function parseUndelegateInstruction<
       node: getNextAccount(),
       delegation: getNextAccount(),
       activatingStats: getNextOptionalAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getUndelegateInstructionDataDecoder().decode(instruction.data),
   };

@@ -24,6 +24,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -49,6 +50,10 @@ export type UnjailNodeInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountOperator extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -61,6 +66,12 @@ export type UnjailNodeInstruction<
       TAccountNode extends string
         ? WritableAccount<TAccountNode>
         : TAccountNode,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -95,20 +106,37 @@ export function getUnjailNodeInstructionDataCodec(): FixedSizeCodec<
 export type UnjailNodeAsyncInput<
   TAccountOperator extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   node?: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getUnjailNodeInstructionAsync<
   TAccountOperator extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UnjailNodeAsyncInput<TAccountOperator, TAccountNode>,
+  input: UnjailNodeAsyncInput<
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  UnjailNodeInstruction<TProgramAddress, TAccountOperator, TAccountNode>
+  UnjailNodeInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -117,6 +145,8 @@ export async function getUnjailNodeInstructionAsync<
   const originalAccounts = {
     operator: { value: input.operator ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -129,34 +159,67 @@ export async function getUnjailNodeInstructionAsync<
       operator: expectAddress(accounts.operator.value),
     });
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUnjailNodeInstructionDataEncoder().encode({}),
     programAddress,
-  } as UnjailNodeInstruction<TProgramAddress, TAccountOperator, TAccountNode>);
+  } as UnjailNodeInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type UnjailNodeInput<
   TAccountOperator extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   node: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getUnjailNodeInstruction<
   TAccountOperator extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UnjailNodeInput<TAccountOperator, TAccountNode>,
+  input: UnjailNodeInput<
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): UnjailNodeInstruction<TProgramAddress, TAccountOperator, TAccountNode> {
+): UnjailNodeInstruction<
+  TProgramAddress,
+  TAccountOperator,
+  TAccountNode,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
 
@@ -164,21 +227,41 @@ export function getUnjailNodeInstruction<
   const originalAccounts = {
     operator: { value: input.operator ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
     ResolvedAccount
   >;
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUnjailNodeInstructionDataEncoder().encode({}),
     programAddress,
-  } as UnjailNodeInstruction<TProgramAddress, TAccountOperator, TAccountNode>);
+  } as UnjailNodeInstruction<
+    TProgramAddress,
+    TAccountOperator,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ParsedUnjailNodeInstruction<
@@ -189,6 +272,8 @@ export type ParsedUnjailNodeInstruction<
   accounts: {
     operator: TAccountMetas[0];
     node: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: UnjailNodeInstructionData;
 };
@@ -201,7 +286,7 @@ export function parseUnjailNodeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUnjailNodeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -213,7 +298,12 @@ export function parseUnjailNodeInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { operator: getNextAccount(), node: getNextAccount() },
+    accounts: {
+      operator: getNextAccount(),
+      node: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getUnjailNodeInstructionDataDecoder().decode(instruction.data),
   };
 }

@@ -24,6 +24,7 @@ import {
   type Instruction,
   type InstructionWithAccounts,
   type InstructionWithData,
+  type ReadonlyAccount,
   type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
@@ -51,6 +52,10 @@ export type UnpauseInstruction<
   TProgram extends string = typeof EDGEFUEL_PROGRAM_ADDRESS,
   TAccountGuardian extends string | AccountMeta<string> = string,
   TAccountNetwork extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -63,6 +68,12 @@ export type UnpauseInstruction<
       TAccountNetwork extends string
         ? WritableAccount<TAccountNetwork>
         : TAccountNetwork,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -104,21 +115,38 @@ export function getUnpauseInstructionDataCodec(): FixedSizeCodec<
 export type UnpauseAsyncInput<
   TAccountGuardian extends string = string,
   TAccountNetwork extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   guardian: TransactionSigner<TAccountGuardian>;
   network?: Address<TAccountNetwork>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   scope: UnpauseInstructionDataArgs["scope"];
 };
 
 export async function getUnpauseInstructionAsync<
   TAccountGuardian extends string,
   TAccountNetwork extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UnpauseAsyncInput<TAccountGuardian, TAccountNetwork>,
+  input: UnpauseAsyncInput<
+    TAccountGuardian,
+    TAccountNetwork,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
-  UnpauseInstruction<TProgramAddress, TAccountGuardian, TAccountNetwork>
+  UnpauseInstruction<
+    TProgramAddress,
+    TAccountGuardian,
+    TAccountNetwork,
+    TAccountEventAuthority,
+    TAccountProgram
+  >
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -127,6 +155,8 @@ export async function getUnpauseInstructionAsync<
   const originalAccounts = {
     guardian: { value: input.guardian ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -140,37 +170,70 @@ export async function getUnpauseInstructionAsync<
   if (!accounts.network.value) {
     accounts.network.value = await findNetworkPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.guardian),
       getAccountMeta(accounts.network),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUnpauseInstructionDataEncoder().encode(
       args as UnpauseInstructionDataArgs,
     ),
     programAddress,
-  } as UnpauseInstruction<TProgramAddress, TAccountGuardian, TAccountNetwork>);
+  } as UnpauseInstruction<
+    TProgramAddress,
+    TAccountGuardian,
+    TAccountNetwork,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type UnpauseInput<
   TAccountGuardian extends string = string,
   TAccountNetwork extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   guardian: TransactionSigner<TAccountGuardian>;
   network: Address<TAccountNetwork>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   scope: UnpauseInstructionDataArgs["scope"];
 };
 
 export function getUnpauseInstruction<
   TAccountGuardian extends string,
   TAccountNetwork extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UnpauseInput<TAccountGuardian, TAccountNetwork>,
+  input: UnpauseInput<
+    TAccountGuardian,
+    TAccountNetwork,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
-): UnpauseInstruction<TProgramAddress, TAccountGuardian, TAccountNetwork> {
+): UnpauseInstruction<
+  TProgramAddress,
+  TAccountGuardian,
+  TAccountNetwork,
+  TAccountEventAuthority,
+  TAccountProgram
+> {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
 
@@ -178,6 +241,8 @@ export function getUnpauseInstruction<
   const originalAccounts = {
     guardian: { value: input.guardian ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -187,17 +252,35 @@ export function getUnpauseInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.guardian),
       getAccountMeta(accounts.network),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUnpauseInstructionDataEncoder().encode(
       args as UnpauseInstructionDataArgs,
     ),
     programAddress,
-  } as UnpauseInstruction<TProgramAddress, TAccountGuardian, TAccountNetwork>);
+  } as UnpauseInstruction<
+    TProgramAddress,
+    TAccountGuardian,
+    TAccountNetwork,
+    TAccountEventAuthority,
+    TAccountProgram
+  >);
 }
 
 export type ParsedUnpauseInstruction<
@@ -208,6 +291,8 @@ export type ParsedUnpauseInstruction<
   accounts: {
     guardian: TAccountMetas[0];
     network: TAccountMetas[1];
+    eventAuthority: TAccountMetas[2];
+    program: TAccountMetas[3];
   };
   data: UnpauseInstructionData;
 };
@@ -220,7 +305,7 @@ export function parseUnpauseInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUnpauseInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 2) {
+  if (instruction.accounts.length < 4) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -232,7 +317,12 @@ export function parseUnpauseInstruction<
   };
   return {
     programAddress: instruction.programAddress,
-    accounts: { guardian: getNextAccount(), network: getNextAccount() },
+    accounts: {
+      guardian: getNextAccount(),
+      network: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
+    },
     data: getUnpauseInstructionDataDecoder().decode(instruction.data),
   };
 }

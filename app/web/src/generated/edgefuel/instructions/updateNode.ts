@@ -57,6 +57,10 @@ export type UpdateNodeInstruction<
   TAccountOperator extends string | AccountMeta<string> = string,
   TAccountNetwork extends string | AccountMeta<string> = string,
   TAccountNode extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -72,6 +76,12 @@ export type UpdateNodeInstruction<
       TAccountNode extends string
         ? WritableAccount<TAccountNode>
         : TAccountNode,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -114,10 +124,14 @@ export type UpdateNodeAsyncInput<
   TAccountOperator extends string = string,
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   network?: Address<TAccountNetwork>;
   node?: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   metadata: UpdateNodeInstructionDataArgs["metadata"];
 };
 
@@ -125,16 +139,26 @@ export async function getUpdateNodeInstructionAsync<
   TAccountOperator extends string,
   TAccountNetwork extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UpdateNodeAsyncInput<TAccountOperator, TAccountNetwork, TAccountNode>,
+  input: UpdateNodeAsyncInput<
+    TAccountOperator,
+    TAccountNetwork,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   UpdateNodeInstruction<
     TProgramAddress,
     TAccountOperator,
     TAccountNetwork,
-    TAccountNode
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -145,6 +169,8 @@ export async function getUpdateNodeInstructionAsync<
     operator: { value: input.operator ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -163,6 +189,14 @@ export async function getUpdateNodeInstructionAsync<
       operator: expectAddress(accounts.operator.value),
     });
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -170,6 +204,8 @@ export async function getUpdateNodeInstructionAsync<
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUpdateNodeInstructionDataEncoder().encode(
       args as UpdateNodeInstructionDataArgs,
@@ -179,7 +215,9 @@ export async function getUpdateNodeInstructionAsync<
     TProgramAddress,
     TAccountOperator,
     TAccountNetwork,
-    TAccountNode
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -187,10 +225,14 @@ export type UpdateNodeInput<
   TAccountOperator extends string = string,
   TAccountNetwork extends string = string,
   TAccountNode extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   operator: TransactionSigner<TAccountOperator>;
   network: Address<TAccountNetwork>;
   node: Address<TAccountNode>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   metadata: UpdateNodeInstructionDataArgs["metadata"];
 };
 
@@ -198,15 +240,25 @@ export function getUpdateNodeInstruction<
   TAccountOperator extends string,
   TAccountNetwork extends string,
   TAccountNode extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: UpdateNodeInput<TAccountOperator, TAccountNetwork, TAccountNode>,
+  input: UpdateNodeInput<
+    TAccountOperator,
+    TAccountNetwork,
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): UpdateNodeInstruction<
   TProgramAddress,
   TAccountOperator,
   TAccountNetwork,
-  TAccountNode
+  TAccountNode,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -216,6 +268,8 @@ export function getUpdateNodeInstruction<
     operator: { value: input.operator ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: false },
     node: { value: input.node ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -225,12 +279,24 @@ export function getUpdateNodeInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.operator),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.node),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getUpdateNodeInstructionDataEncoder().encode(
       args as UpdateNodeInstructionDataArgs,
@@ -240,7 +306,9 @@ export function getUpdateNodeInstruction<
     TProgramAddress,
     TAccountOperator,
     TAccountNetwork,
-    TAccountNode
+    TAccountNode,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -253,6 +321,8 @@ export type ParsedUpdateNodeInstruction<
     operator: TAccountMetas[0];
     network: TAccountMetas[1];
     node: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: UpdateNodeInstructionData;
 };
@@ -265,7 +335,7 @@ export function parseUpdateNodeInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUpdateNodeInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -281,6 +351,8 @@ export function parseUpdateNodeInstruction<
       operator: getNextAccount(),
       network: getNextAccount(),
       node: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getUpdateNodeInstructionDataDecoder().decode(instruction.data),
   };

@@ -53,6 +53,10 @@ export type VoteInstruction<
   TAccountVerifier extends string | AccountMeta<string> = string,
   TAccountNetwork extends string | AccountMeta<string> = string,
   TAccountBatch extends string | AccountMeta<string> = string,
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -68,6 +72,12 @@ export type VoteInstruction<
       TAccountBatch extends string
         ? WritableAccount<TAccountBatch>
         : TAccountBatch,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -110,10 +120,14 @@ export type VoteAsyncInput<
   TAccountVerifier extends string = string,
   TAccountNetwork extends string = string,
   TAccountBatch extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   verifier: TransactionSigner<TAccountVerifier>;
   network?: Address<TAccountNetwork>;
   batch: Address<TAccountBatch>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   verdict: VoteInstructionDataArgs["verdict"];
 };
 
@@ -121,16 +135,26 @@ export async function getVoteInstructionAsync<
   TAccountVerifier extends string,
   TAccountNetwork extends string,
   TAccountBatch extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: VoteAsyncInput<TAccountVerifier, TAccountNetwork, TAccountBatch>,
+  input: VoteAsyncInput<
+    TAccountVerifier,
+    TAccountNetwork,
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
   VoteInstruction<
     TProgramAddress,
     TAccountVerifier,
     TAccountNetwork,
-    TAccountBatch
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -141,6 +165,8 @@ export async function getVoteInstructionAsync<
     verifier: { value: input.verifier ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: false },
     batch: { value: input.batch ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -154,6 +180,14 @@ export async function getVoteInstructionAsync<
   if (!accounts.network.value) {
     accounts.network.value = await findNetworkPda();
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -161,6 +195,8 @@ export async function getVoteInstructionAsync<
       getAccountMeta(accounts.verifier),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.batch),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getVoteInstructionDataEncoder().encode(
       args as VoteInstructionDataArgs,
@@ -170,7 +206,9 @@ export async function getVoteInstructionAsync<
     TProgramAddress,
     TAccountVerifier,
     TAccountNetwork,
-    TAccountBatch
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -178,10 +216,14 @@ export type VoteInput<
   TAccountVerifier extends string = string,
   TAccountNetwork extends string = string,
   TAccountBatch extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   verifier: TransactionSigner<TAccountVerifier>;
   network: Address<TAccountNetwork>;
   batch: Address<TAccountBatch>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
   verdict: VoteInstructionDataArgs["verdict"];
 };
 
@@ -189,15 +231,25 @@ export function getVoteInstruction<
   TAccountVerifier extends string,
   TAccountNetwork extends string,
   TAccountBatch extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
-  input: VoteInput<TAccountVerifier, TAccountNetwork, TAccountBatch>,
+  input: VoteInput<
+    TAccountVerifier,
+    TAccountNetwork,
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
+  >,
   config?: { programAddress?: TProgramAddress },
 ): VoteInstruction<
   TProgramAddress,
   TAccountVerifier,
   TAccountNetwork,
-  TAccountBatch
+  TAccountBatch,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -207,6 +259,8 @@ export function getVoteInstruction<
     verifier: { value: input.verifier ?? null, isWritable: false },
     network: { value: input.network ?? null, isWritable: false },
     batch: { value: input.batch ?? null, isWritable: true },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -216,12 +270,24 @@ export function getVoteInstruction<
   // Original args.
   const args = { ...input };
 
+  // Resolve default values.
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
+
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta(accounts.verifier),
       getAccountMeta(accounts.network),
       getAccountMeta(accounts.batch),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getVoteInstructionDataEncoder().encode(
       args as VoteInstructionDataArgs,
@@ -231,7 +297,9 @@ export function getVoteInstruction<
     TProgramAddress,
     TAccountVerifier,
     TAccountNetwork,
-    TAccountBatch
+    TAccountBatch,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -244,6 +312,8 @@ export type ParsedVoteInstruction<
     verifier: TAccountMetas[0];
     network: TAccountMetas[1];
     batch: TAccountMetas[2];
+    eventAuthority: TAccountMetas[3];
+    program: TAccountMetas[4];
   };
   data: VoteInstructionData;
 };
@@ -256,7 +326,7 @@ export function parseVoteInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedVoteInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 3) {
+  if (instruction.accounts.length < 5) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -272,6 +342,8 @@ export function parseVoteInstruction<
       verifier: getNextAccount(),
       network: getNextAccount(),
       batch: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getVoteInstructionDataDecoder().decode(instruction.data),
   };

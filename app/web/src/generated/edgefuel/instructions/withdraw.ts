@@ -56,6 +56,10 @@ export type WithdrawInstruction<
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> =
     "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA",
+  TAccountEventAuthority extends string | AccountMeta<string> =
+    "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn",
+  TAccountProgram extends string | AccountMeta<string> =
+    "EF91Jbcyxdxv3aFXYuQwiwN1sVjMYxLzdKfox71yYUcf",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
@@ -83,6 +87,12 @@ export type WithdrawInstruction<
       TAccountTokenProgram extends string
         ? ReadonlyAccount<TAccountTokenProgram>
         : TAccountTokenProgram,
+      TAccountEventAuthority extends string
+        ? ReadonlyAccount<TAccountEventAuthority>
+        : TAccountEventAuthority,
+      TAccountProgram extends string
+        ? ReadonlyAccount<TAccountProgram>
+        : TAccountProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -122,6 +132,8 @@ export type WithdrawAsyncInput<
   TAccountStakerToken extends string = string,
   TAccountVault extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network?: Address<TAccountNetwork>;
@@ -130,6 +142,8 @@ export type WithdrawAsyncInput<
   stakerToken: Address<TAccountStakerToken>;
   vault: Address<TAccountVault>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export async function getWithdrawInstructionAsync<
@@ -140,6 +154,8 @@ export async function getWithdrawInstructionAsync<
   TAccountStakerToken extends string,
   TAccountVault extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: WithdrawAsyncInput<
@@ -149,7 +165,9 @@ export async function getWithdrawInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -161,7 +179,9 @@ export async function getWithdrawInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >
 > {
   // Program address.
@@ -176,6 +196,8 @@ export async function getWithdrawInstructionAsync<
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -196,6 +218,14 @@ export async function getWithdrawInstructionAsync<
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
   }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
@@ -207,6 +237,8 @@ export async function getWithdrawInstructionAsync<
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getWithdrawInstructionDataEncoder().encode({}),
     programAddress,
@@ -218,7 +250,9 @@ export async function getWithdrawInstructionAsync<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -230,6 +264,8 @@ export type WithdrawInput<
   TAccountStakerToken extends string = string,
   TAccountVault extends string = string,
   TAccountTokenProgram extends string = string,
+  TAccountEventAuthority extends string = string,
+  TAccountProgram extends string = string,
 > = {
   staker: TransactionSigner<TAccountStaker>;
   network: Address<TAccountNetwork>;
@@ -238,6 +274,8 @@ export type WithdrawInput<
   stakerToken: Address<TAccountStakerToken>;
   vault: Address<TAccountVault>;
   tokenProgram?: Address<TAccountTokenProgram>;
+  eventAuthority?: Address<TAccountEventAuthority>;
+  program?: Address<TAccountProgram>;
 };
 
 export function getWithdrawInstruction<
@@ -248,6 +286,8 @@ export function getWithdrawInstruction<
   TAccountStakerToken extends string,
   TAccountVault extends string,
   TAccountTokenProgram extends string,
+  TAccountEventAuthority extends string,
+  TAccountProgram extends string,
   TProgramAddress extends Address = typeof EDGEFUEL_PROGRAM_ADDRESS,
 >(
   input: WithdrawInput<
@@ -257,7 +297,9 @@ export function getWithdrawInstruction<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): WithdrawInstruction<
@@ -268,7 +310,9 @@ export function getWithdrawInstruction<
   TAccountDelegation,
   TAccountStakerToken,
   TAccountVault,
-  TAccountTokenProgram
+  TAccountTokenProgram,
+  TAccountEventAuthority,
+  TAccountProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? EDGEFUEL_PROGRAM_ADDRESS;
@@ -282,6 +326,8 @@ export function getWithdrawInstruction<
     stakerToken: { value: input.stakerToken ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     tokenProgram: { value: input.tokenProgram ?? null, isWritable: false },
+    eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
+    program: { value: input.program ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -292,6 +338,14 @@ export function getWithdrawInstruction<
   if (!accounts.tokenProgram.value) {
     accounts.tokenProgram.value =
       "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA" as Address<"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA">;
+  }
+  if (!accounts.eventAuthority.value) {
+    accounts.eventAuthority.value =
+      "2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn" as Address<"2WqGKv2Zoeyas9n39RDi1Me7RQbfx6KzHhwunTrAq9Zn">;
+  }
+  if (!accounts.program.value) {
+    accounts.program.value = programAddress;
+    accounts.program.isWritable = false;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
@@ -304,6 +358,8 @@ export function getWithdrawInstruction<
       getAccountMeta(accounts.stakerToken),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.tokenProgram),
+      getAccountMeta(accounts.eventAuthority),
+      getAccountMeta(accounts.program),
     ],
     data: getWithdrawInstructionDataEncoder().encode({}),
     programAddress,
@@ -315,7 +371,9 @@ export function getWithdrawInstruction<
     TAccountDelegation,
     TAccountStakerToken,
     TAccountVault,
-    TAccountTokenProgram
+    TAccountTokenProgram,
+    TAccountEventAuthority,
+    TAccountProgram
   >);
 }
 
@@ -332,6 +390,8 @@ export type ParsedWithdrawInstruction<
     stakerToken: TAccountMetas[4];
     vault: TAccountMetas[5];
     tokenProgram: TAccountMetas[6];
+    eventAuthority: TAccountMetas[7];
+    program: TAccountMetas[8];
   };
   data: WithdrawInstructionData;
 };
@@ -344,7 +404,7 @@ export function parseWithdrawInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedWithdrawInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 7) {
+  if (instruction.accounts.length < 9) {
     // TODO: Coded error.
     throw new Error("Not enough accounts");
   }
@@ -364,6 +424,8 @@ export function parseWithdrawInstruction<
       stakerToken: getNextAccount(),
       vault: getNextAccount(),
       tokenProgram: getNextAccount(),
+      eventAuthority: getNextAccount(),
+      program: getNextAccount(),
     },
     data: getWithdrawInstructionDataDecoder().decode(instruction.data),
   };

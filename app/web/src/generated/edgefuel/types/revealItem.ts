@@ -22,8 +22,6 @@ import {
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
-  getU8Decoder,
-  getU8Encoder,
   type Codec,
   type Decoder,
   type Encoder,
@@ -45,8 +43,6 @@ export type RevealItem = {
   index: number;
   /** SHA-256 of the job's spec bytes (as committed in the leaf). */
   jobId: ReadonlyUint8Array;
-  /** Job kind byte (as committed). */
-  kind: number;
   /** Work units (as committed; the leaf's sum in the tree). */
   workUnits: bigint;
   /** SHA-256 of the job's output bytes (as committed). */
@@ -54,7 +50,8 @@ export type RevealItem = {
   /**
    * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
    * ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
-   * position.
+   * position. Its first byte is the job kind, so the leaf's kind is not
+   * sent either (the byte keeps the largest reveal within a transaction).
    */
   shape: ReadonlyUint8Array;
   /** Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`). */
@@ -66,8 +63,6 @@ export type RevealItemArgs = {
   index: number;
   /** SHA-256 of the job's spec bytes (as committed in the leaf). */
   jobId: ReadonlyUint8Array;
-  /** Job kind byte (as committed). */
-  kind: number;
   /** Work units (as committed; the leaf's sum in the tree). */
   workUnits: number | bigint;
   /** SHA-256 of the job's output bytes (as committed). */
@@ -75,7 +70,8 @@ export type RevealItemArgs = {
   /**
    * The job's canonical shape bytes (`edgefuel_spec::JobShape::to_bytes`,
    * ≤ `MAX_SHAPE_LEN`); the seed is not sent, it follows from the leaf's
-   * position.
+   * position. Its first byte is the job kind, so the leaf's kind is not
+   * sent either (the byte keeps the largest reveal within a transaction).
    */
   shape: ReadonlyUint8Array;
   /** Sibling nodes (hash and work sum), bottom-up (see `proof::verify_path`). */
@@ -86,7 +82,6 @@ export function getRevealItemEncoder(): Encoder<RevealItemArgs> {
   return getStructEncoder([
     ["index", getU32Encoder()],
     ["jobId", fixEncoderSize(getBytesEncoder(), 32)],
-    ["kind", getU8Encoder()],
     ["workUnits", getU64Encoder()],
     ["outputCommitment", fixEncoderSize(getBytesEncoder(), 32)],
     ["shape", addEncoderSizePrefix(getBytesEncoder(), getU32Encoder())],
@@ -98,7 +93,6 @@ export function getRevealItemDecoder(): Decoder<RevealItem> {
   return getStructDecoder([
     ["index", getU32Decoder()],
     ["jobId", fixDecoderSize(getBytesDecoder(), 32)],
-    ["kind", getU8Decoder()],
     ["workUnits", getU64Decoder()],
     ["outputCommitment", fixDecoderSize(getBytesDecoder(), 32)],
     ["shape", addDecoderSizePrefix(getBytesDecoder(), getU32Decoder())],

@@ -65,7 +65,7 @@ export type Delegation = {
   unbondingShares: bigint;
   /** When unbonding shares may be withdrawn (unix seconds). */
   unlockAt: bigint;
-  /** `floor(bonded_shares · acc / SCALE)` at the last settlement. */
+  /** `ceil(earning shares · acc / SCALE)` at the last settlement. */
   rewardDebt: bigint;
   /** Rewards settled and not yet claimed (base units). */
   pendingRewards: bigint;
@@ -89,7 +89,7 @@ export type Delegation = {
   /** Epoch the activating shares were delegated in. */
   activatingEpoch: bigint;
   /**
-   * `floor(activating_shares · (acc − base) / SCALE)` at the last
+   * `ceil(activating_shares · (acc − base) / SCALE)` at the last
    * settlement.
    */
   activatingDebt: bigint;
@@ -110,7 +110,7 @@ export type DelegationArgs = {
   unbondingShares: number | bigint;
   /** When unbonding shares may be withdrawn (unix seconds). */
   unlockAt: number | bigint;
-  /** `floor(bonded_shares · acc / SCALE)` at the last settlement. */
+  /** `ceil(earning shares · acc / SCALE)` at the last settlement. */
   rewardDebt: number | bigint;
   /** Rewards settled and not yet claimed (base units). */
   pendingRewards: number | bigint;
@@ -134,7 +134,7 @@ export type DelegationArgs = {
   /** Epoch the activating shares were delegated in. */
   activatingEpoch: number | bigint;
   /**
-   * `floor(activating_shares · (acc − base) / SCALE)` at the last
+   * `ceil(activating_shares · (acc − base) / SCALE)` at the last
    * settlement.
    */
   activatingDebt: number | bigint;

@@ -29,6 +29,7 @@ pub use solana_keypair;
 pub use solana_signer;
 
 pub mod invariants;
+pub mod model;
 
 /// One EFUEL in base units.
 pub use edgefuel_client::amount::EFUEL;

@@ -10,6 +10,7 @@
 mod activation;
 mod batch;
 mod governance;
+mod model;
 mod network;
 mod node;
 mod stake;

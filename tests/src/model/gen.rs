@@ -1,0 +1,236 @@
+//! Random action sequences from a seed: mostly the calls a working network
+//! makes (delegations, honest and cheating batches through their whole
+//! lifecycle, votes, claims, governance), with edge amounts, wrong signers,
+//! replays, early and late calls mixed in, and time and slot jumps that
+//! cross epochs, deadlines, cooldowns and jail terms.
+use super::actions::*;
+
+/// SplitMix64: small, seedable, and the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// True with probability `pct` %.
+    pub fn pct(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+    fn small(&mut self, n: u64) -> u8 {
+        self.below(n) as u8
+    }
+}
+
+/// The operators' self-stake that every sequence starts with (EFUEL).
+pub const SELF_STAKE: u16 = 1_500;
+
+/// What every sequence starts with: each operator bonds its self-stake.
+pub fn prelude() -> Vec<Action> {
+    (0..NODES as u8)
+        .map(|i| Action::Delegate {
+            actor: i,
+            node: i,
+            amount: Amount::Efuel(SELF_STAKE),
+        })
+        .collect()
+}
+
+fn back(r: &mut Rng) -> u8 {
+    match r.below(10) {
+        0..=6 => 0,
+        7 | 8 => 1,
+        _ => 2,
+    }
+}
+
+/// The node's operator, or (rarely) someone else: a wrong signer.
+fn signer(r: &mut Rng, node: u8) -> u8 {
+    if r.pct(6) {
+        r.small(ACTORS as u64)
+    } else {
+        node
+    }
+}
+
+fn one(r: &mut Rng) -> Action {
+    let actor = r.small(ACTORS as u64);
+    let node = r.small(NODES as u64);
+    match r.below(136) {
+        0..=9 => Action::Delegate {
+            actor,
+            node,
+            amount: match r.below(20) {
+                0 => Amount::NoTokens,
+                1 => Amount::OneBaseUnit,
+                2 => Amount::Wallet,
+                3 => Amount::MoreThanWallet,
+                _ => Amount::Efuel(r.pick(&[1, 10, 50, 100, 250, 500])),
+            },
+        },
+        10..=15 => Action::Undelegate {
+            actor,
+            node,
+            shares: match r.below(10) {
+                0 => Shares::NoShares,
+                1 => Shares::OneMoreThanBonded,
+                2..=4 => Shares::AllBonded,
+                _ => Shares::Half,
+            },
+        },
+        16..=20 => Action::Withdraw { actor, node },
+        21..=28 => Action::Claim { actor, node },
+        29..=43 => Action::Submit {
+            signer: signer(r, node),
+            node,
+            seq: match r.below(25) {
+                0 => SeqPick::Last,
+                1 => SeqPick::Gap,
+                _ => SeqPick::Next,
+            },
+            epoch: match r.below(25) {
+                0 => EpochPick::Previous,
+                1 => EpochPick::Following,
+                _ => EpochPick::Current,
+            },
+            leaves: 1 + r.small(8),
+            work: if r.pct(8) { 3 } else { r.small(3) },
+            fake: if r.pct(30) { r.small(256) } else { 0 },
+            inflate: if r.pct(12) { r.small(256) } else { 0 },
+        },
+        44..=53 => Action::Seal {
+            node,
+            back: back(r),
+        },
+        54..=66 => Action::Reveal {
+            signer: signer(r, node),
+            node,
+            back: back(r),
+            pick: match r.below(10) {
+                0 => RevealPick::Unsampled,
+                1 => RevealPick::OneSampled,
+                _ => RevealPick::Sampled,
+            },
+        },
+        67..=81 => Action::Vote {
+            verifier: r.small(VERIFIER_KEYS as u64),
+            node,
+            back: back(r),
+            evidence: match r.below(10) {
+                0 => Evidence::Unrevealed,
+                1 | 2 => Evidence::Dishonest,
+                _ => Evidence::Honest,
+            },
+        },
+        82..=91 => Action::Finalize {
+            node,
+            back: back(r),
+            bounty: match r.below(10) {
+                0 => Bounty::NoAccounts,
+                1 => Bounty::WrongAccount,
+                _ => Bounty::Voters,
+            },
+        },
+        92..=94 => Action::ReportMissed {
+            node,
+            back: back(r),
+        },
+        95..=98 => Action::CloseBatch {
+            node,
+            back: back(r),
+        },
+        99..=101 => Action::Unjail {
+            signer: signer(r, node),
+            node,
+        },
+        102 => Action::Exit {
+            signer: signer(r, node),
+            node,
+        },
+        103 | 104 => Action::Pause {
+            guardian: r.pct(85),
+            scope: r.small(3),
+            on: r.pct(50),
+        },
+        105..=107 => Action::Propose {
+            actor,
+            node,
+            what: match r.below(14) {
+                0 | 1 => Proposal::Rates {
+                    rate_pct: r.pick(&[50, 100, 200]),
+                    cap_pct: r.pick(&[0, 50, 100, 300]),
+                },
+                2 => Proposal::CheatingPays,
+                3 => Proposal::ZeroEpoch,
+                4 => Proposal::AddVerifier {
+                    key: r.small(VERIFIER_KEYS as u64),
+                },
+                5 => Proposal::RemoveVerifier {
+                    key: r.small(VERIFIER_KEYS as u64),
+                },
+                6 => Proposal::Threshold { t: r.small(5) },
+                7 => Proposal::SwapGuardian,
+                8..=10 => Proposal::TreasuryTransfer {
+                    actor: r.small(ACTORS as u64),
+                    amount: r.pick(&[0, 1, 10, 1_000]),
+                },
+                _ => Proposal::UnjailNode {
+                    node: r.small(NODES as u64),
+                },
+            },
+        },
+        108..=113 => Action::CastVote {
+            actor,
+            node,
+            back: back(r),
+            choice: if r.pct(70) { 0 } else { r.small(3) },
+        },
+        114 | 115 => Action::FinalizeProposal { back: back(r) },
+        116 | 117 => Action::Execute {
+            back: back(r),
+            target: r.pct(90),
+        },
+        118 => Action::Cancel {
+            actor,
+            back: back(r),
+        },
+        119..=126 => Action::Wait {
+            secs: match r.below(20) {
+                0..=4 => 60,
+                5..=8 => 600,
+                9..=12 => 1_800,
+                13..=16 => 3_700,
+                17 | 18 => 7_300,
+                _ => 15 * 86_400,
+            },
+        },
+        _ => Action::Slots {
+            n: match r.below(20) {
+                0..=7 => 5,
+                8..=11 => 40,
+                12..=15 => 160,
+                16..=18 => 320,
+                _ => 520,
+            },
+        },
+    }
+}
+
+/// Sequence `seed`: `len` random actions (after the prelude, which is not
+/// part of the returned sequence).
+pub fn sequence(seed: u64, len: usize) -> Vec<Action> {
+    let mut r = Rng::new(seed);
+    (0..len).map(|_| one(&mut r)).collect()
+}

@@ -1,0 +1,178 @@
+//! EdgeFuel's model-based reliability suite.
+//!
+//! A plain-Rust reference model of the protocol (`state`, `rules`,
+//! `rewards`: pools, shares, unbonding, reward accrual, batches, votes,
+//! slashes, proposals, emission), written from the README's rules and not
+//! calling the program's handlers or `math.rs`, runs in lockstep with the
+//! program on solana-program-test (`chain`). Random action sequences
+//! (`gen`) with seven actors, three nodes and four verifier keys drive both;
+//! after every step `compare` checks every field of every account, every
+//! token balance and the invariants, and every refusal must be the model's
+//! refusal with the same error (and every success a success). A failing
+//! sequence is minimized (`shrink`) and printed as a ready-to-paste test.
+//! The refusals observed make the bad-input table (`table`,
+//! `docs/bad-inputs.md`).
+pub mod actions;
+pub mod chain;
+pub mod compare;
+pub mod gen;
+pub mod rewards;
+pub mod rules;
+pub mod shrink;
+pub mod state;
+pub mod table;
+
+use actions::Action;
+use chain::Chain;
+use state::Model;
+use std::collections::BTreeSet;
+
+/// A refusal seen: (instruction, failure class, error name).
+pub type Row = (&'static str, &'static str, String);
+
+/// The instruction an action sends.
+pub fn instruction(a: &Action) -> &'static str {
+    match a {
+        Action::Delegate { .. } => "delegate",
+        Action::Undelegate { .. } => "undelegate",
+        Action::Withdraw { .. } => "withdraw",
+        Action::Claim { .. } => "claim_rewards",
+        Action::Submit { .. } => "submit_batch",
+        Action::Seal { .. } => "seal_batch",
+        Action::Reveal { .. } => "reveal_samples",
+        Action::Vote { .. } => "vote",
+        Action::Finalize { .. } => "finalize_batch",
+        Action::ReportMissed { .. } => "report_missed",
+        Action::CloseBatch { .. } => "close_batch",
+        Action::Unjail { .. } => "unjail_node",
+        Action::Exit { .. } => "exit_node",
+        Action::Pause { on: true, .. } => "pause",
+        Action::Pause { on: false, .. } => "unpause",
+        Action::Propose { .. } => "create_proposal",
+        Action::CastVote { .. } => "cast_vote",
+        Action::FinalizeProposal { .. } => "finalize_proposal",
+        Action::Execute { .. } => "execute_proposal",
+        Action::Cancel { .. } => "cancel_proposal",
+        Action::Wait { .. } => "(clock)",
+        Action::Slots { .. } => "(slots)",
+    }
+}
+
+/// The holder whose own position an action changes.
+fn holder(a: &Action) -> Option<u8> {
+    match *a {
+        Action::Delegate { actor, .. }
+        | Action::Undelegate { actor, .. }
+        | Action::Withdraw { actor, .. }
+        | Action::Claim { actor, .. }
+        | Action::CastVote { actor, .. } => Some(actor),
+        _ => None,
+    }
+}
+
+/// One step in lockstep: the model's outcome against the program's, then
+/// the whole state and the invariants.
+async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut BTreeSet<Row>) -> Result<(), String> {
+    let plan = m.plan(a);
+    let mut next = m.clone();
+    let want = next.apply(a, &plan);
+    let got = c.send(a, &plan, m).await;
+    match (&want, &got) {
+        (Ok(()), Ok(())) => {}
+        (Err(r), Err(code)) if *code == r.code => {
+            seen.insert((instruction(a), r.class.label(), r.name.clone()));
+        }
+        _ => {
+            let want = want.map_err(|r| format!("{} ({}, code {})", r.name, r.class.label(), r.code));
+            return Err(format!("outcome differs: program {got:?}, model {want:?}"));
+        }
+    }
+    if want.is_ok() {
+        if let Action::Seal { node, .. } = *a {
+            let key = c.batch_key(node, plan.seq);
+            let batch = c.t.batch(&key).await.expect("sealed batch");
+            let b = next.batches.get_mut(&(node, plan.seq)).expect("model batch");
+            if batch.sample().len() != b.revealed.len()
+                || batch.sample().iter().any(|p| *p >= b.total_work)
+            {
+                return Err(format!(
+                    "sample of ({node}, {}): {:?}, model expects {} points below {}",
+                    plan.seq,
+                    batch.sample(),
+                    b.revealed.len(),
+                    b.total_work
+                ));
+            }
+            b.samples = batch.sample().to_vec();
+        }
+        let before = std::mem::replace(m, next);
+        compare::compare(c, m).await?;
+        compare::invariants(&before, m, holder(a))?;
+    } else {
+        compare::compare(c, m).await?;
+    }
+    Ok(())
+}
+
+/// Runs the prelude and `seq` on a fresh chain. `Ok(steps)`, or the index
+/// in `seq` of the failing action and what failed.
+pub async fn run(seq: &[Action], seen: &mut BTreeSet<Row>) -> Result<usize, (usize, String)> {
+    let (mut c, mut m) = Chain::boot().await;
+    for a in gen::prelude() {
+        step(&mut c, &mut m, &a, seen)
+            .await
+            .map_err(|e| (0, format!("prelude {a:?}: {e}")))?;
+    }
+    for (i, a) in seq.iter().enumerate() {
+        step(&mut c, &mut m, a, seen)
+            .await
+            .map_err(|e| (i, format!("step {i}, {a:?}:\n{e}")))?;
+    }
+    Ok(seq.len())
+}
+
+/// Replays a sequence (a printed regression test); panics on a difference.
+pub async fn replay(seq: Vec<Action>) {
+    let mut seen = BTreeSet::new();
+    if let Err((_, e)) = run(&seq, &mut seen).await {
+        panic!("{e}");
+    }
+}
+
+/// What a batch of sequences did.
+#[derive(Default)]
+pub struct Report {
+    pub sequences: u64,
+    pub steps: u64,
+    pub refusals: BTreeSet<Row>,
+}
+
+/// Runs sequences `seeds` of `len` actions each. On a failure, shrinks it
+/// and panics with the minimal sequence as a ready-to-paste test.
+pub async fn check(seeds: std::ops::Range<u64>, len: usize) -> Report {
+    let mut report = Report::default();
+    for seed in seeds {
+        let seq = gen::sequence(seed, len);
+        match run(&seq, &mut report.refusals).await {
+            Ok(n) => {
+                report.sequences += 1;
+                report.steps += n as u64;
+            }
+            Err((at, failure)) => {
+                let prefix = seq[..=at].to_vec();
+                let (small, failure) = shrink::shrink(prefix, failure, |cand| async move {
+                    let mut seen = BTreeSet::new();
+                    run(&cand, &mut seen).await.err().map(|(_, e)| e)
+                })
+                .await;
+                let test = shrink::as_test(&format!("model_seed_{seed}"), &small, &failure);
+                panic!(
+                    "sequence {seed} diverged from the model; shrunk to {} actions. \
+                     Regression test for tests/tests/model.rs:\n\n{test}",
+                    small.len()
+                );
+            }
+        }
+    }
+    report
+}

@@ -21,10 +21,13 @@ async fn random_sequences_match_the_model() {
         "model: {} sequences, {} steps, {} refusal kinds, {:.1} s",
         report.sequences,
         report.steps,
-        report.refusals.len(),
+        report.seen.refusals.len(),
         started.elapsed().as_secs_f64()
     );
-    let table = table::render(&report.refusals, n, LEN);
+    for (what, count) in &report.seen.successes {
+        println!("  {count:>6} × {what}");
+    }
+    let table = table::render(&report.seen.refusals, n, LEN);
     if custom.is_some() {
         println!("{table}");
         return;

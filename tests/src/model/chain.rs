@@ -19,6 +19,20 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use std::collections::BTreeMap;
 
+/// The epochs a client names for `actor`'s delegation in `node`: the
+/// current one, and the one its stake is activating from, if earlier.
+fn stake_epochs(m: &Model, node: u8, actor: u8) -> ix::StakeEpochs {
+    let current = m.epoch();
+    ix::StakeEpochs {
+        current,
+        activating: m
+            .delegations
+            .get(&(node, actor))
+            .filter(|d| d.activating_shares > 0 && d.activating_epoch < current)
+            .map(|d| d.activating_epoch),
+    }
+}
+
 /// The parameters the model runs with: the defaults with short epochs
 /// and windows and a reward rate that makes the exposure rule and the
 /// emission cap bind within a few batches.
@@ -154,11 +168,21 @@ impl Chain {
                 return Ok(());
             }
             Action::Delegate { actor, node, .. } => (
-                ix::delegate(&self.actors[actor as usize].pubkey(), &self.node_key(node), plan.amount),
+                ix::delegate(
+                    &self.actors[actor as usize].pubkey(),
+                    &self.node_key(node),
+                    plan.amount,
+                    stake_epochs(m, node, actor),
+                ),
                 Some(self.actors[actor as usize].insecure_clone()),
             ),
             Action::Undelegate { actor, node, .. } => (
-                ix::undelegate(&self.actors[actor as usize].pubkey(), &self.node_key(node), plan.amount),
+                ix::undelegate(
+                    &self.actors[actor as usize].pubkey(),
+                    &self.node_key(node),
+                    plan.amount,
+                    stake_epochs(m, node, actor),
+                ),
                 Some(self.actors[actor as usize].insecure_clone()),
             ),
             Action::Withdraw { actor, node } => (
@@ -166,7 +190,11 @@ impl Chain {
                 Some(self.actors[actor as usize].insecure_clone()),
             ),
             Action::Claim { actor, node } => (
-                ix::claim_rewards(&self.actors[actor as usize].pubkey(), &self.node_key(node)),
+                ix::claim_rewards(
+                    &self.actors[actor as usize].pubkey(),
+                    &self.node_key(node),
+                    stake_epochs(m, node, actor),
+                ),
                 Some(self.actors[actor as usize].insecure_clone()),
             ),
             Action::Submit {
@@ -242,6 +270,7 @@ impl Chain {
                     &self.operator(node),
                     &self.batch_key(node, plan.seq),
                     epoch,
+                    m.epoch(),
                     &[],
                 );
                 for p in &plan.bounty {
@@ -256,7 +285,12 @@ impl Chain {
             Action::ReportMissed { node, .. } => {
                 let epoch = m.batches.get(&(node, plan.seq)).map_or(0, |b| b.epoch);
                 (
-                    ix::report_missed(&self.operator(node), &self.batch_key(node, plan.seq), epoch),
+                    ix::report_missed(
+                        &self.operator(node),
+                        &self.batch_key(node, plan.seq),
+                        epoch,
+                        m.epoch(),
+                    ),
                     None,
                 )
             }

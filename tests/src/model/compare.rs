@@ -2,7 +2,6 @@
 //! token balance, and the invariants.
 use super::actions::*;
 use super::chain::Chain;
-use super::rewards;
 use super::state::*;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
@@ -151,6 +150,25 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
         d.eq(|| f("total_rewards"), n.total_rewards, mn.total_rewards);
         d.eq(|| f("total_slashed"), n.total_slashed, mn.total_slashed);
         d.eq(|| f("total_claimed"), n.total_claimed, mn.total_claimed);
+        // Activating stake of the current and the previous epoch (older
+        // entries no longer count).
+        let now = m.epoch();
+        let live = |e: u64, s: u64| s > 0 && e + 1 >= now;
+        let got: Vec<(u64, u64)> = n
+            .activating
+            .iter()
+            .filter(|c| live(c.epoch, c.shares))
+            .map(|c| (c.epoch, c.shares))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let want: Vec<(u64, u64)> = mn
+            .activating
+            .iter()
+            .filter(|(e, s)| live(**e, **s))
+            .map(|(e, s)| (*e, *s))
+            .collect();
+        d.eq(|| f("activating"), got, want);
 
         for a in 0..ACTORS as u8 {
             let staker = c.actors[a as usize].pubkey_();
@@ -176,6 +194,9 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
                         g.vote_locked_until,
                         w.vote_locked_until,
                     );
+                    d.eq(|| f("activating_shares"), g.activating_shares, w.activating_shares);
+                    d.eq(|| f("activating_epoch"), g.activating_epoch, w.activating_epoch);
+                    d.eq(|| f("activating_debt"), g.activating_debt, w.activating_debt);
                 }
                 (g, w) => d.check(false, || {
                     format!(
@@ -223,6 +244,8 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
             work_credited: g.work_credited,
             rewards: g.rewards,
             slashed: g.slashed,
+            acc_end: g.acc_end,
+            acc_late: g.acc_late,
         };
         d.eq(|| format!("epoch stats ({node}, {epoch})"), got, w.clone());
     }
@@ -338,7 +361,7 @@ impl PubkeyOf for solana_keypair::Keypair {
 /// its rewards (settled and owed).
 fn holder_value(m: &Model, node: u8, d: &MDel) -> u64 {
     let n = &m.nodes[node as usize];
-    n.value(d.bonded_shares + d.unbonding_shares) + d.pending_rewards + rewards::owed(d, n)
+    n.value(d.bonded_shares + d.unbonding_shares) + d.pending_rewards + m.owed(node, d)
 }
 
 /// The invariants over one step from `before` to `after` (the model, now

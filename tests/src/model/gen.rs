@@ -4,6 +4,7 @@
 //! replays, early and late calls mixed in, and time and slot jumps that
 //! cross epochs, deadlines, cooldowns and jail terms.
 use super::actions::*;
+use super::state::{BStatus, MBatch, MQuorum, Model};
 
 /// SplitMix64: small, seedable, and the same on every machine.
 pub struct Rng(u64);
@@ -65,9 +66,14 @@ fn signer(r: &mut Rng, node: u8) -> u8 {
     }
 }
 
-fn one(r: &mut Rng) -> Action {
-    let actor = r.small(ACTORS as u64);
-    let node = r.small(NODES as u64);
+fn one(r: &mut Rng, m: &Model) -> Action {
+    let (mut node, mut actor) = (r.small(NODES as u64), r.small(ACTORS as u64));
+    // Mostly someone who holds a delegation, so stake and governance calls
+    // get past the missing-account refusals.
+    let holders: Vec<&(u8, u8)> = m.delegations.keys().collect();
+    if !holders.is_empty() && r.pct(70) {
+        (node, actor) = *holders[r.below(holders.len() as u64) as usize];
+    }
     match r.below(136) {
         0..=9 => Action::Delegate {
             actor,
@@ -155,10 +161,11 @@ fn one(r: &mut Rng) -> Action {
             signer: signer(r, node),
             node,
         },
-        102 => Action::Exit {
+        102 if r.pct(30) => Action::Exit {
             signer: signer(r, node),
             node,
         },
+        102 => Action::Claim { actor, node },
         103 | 104 => Action::Pause {
             guardian: r.pct(85),
             scope: r.small(3),
@@ -228,9 +235,68 @@ fn one(r: &mut Rng) -> Action {
     }
 }
 
-/// Sequence `seed`: `len` random actions (after the prelude, which is not
-/// part of the returned sequence).
-pub fn sequence(seed: u64, len: usize) -> Vec<Action> {
-    let mut r = Rng::new(seed);
-    (0..len).map(|_| one(&mut r)).collect()
+/// The next step of some batch in flight, as an honest network would take
+/// it (mostly): seal once the seal slot passed, reveal the sample, verifiers
+/// vote, finalize, close; or a new batch when none is in flight.
+fn progress(r: &mut Rng, m: &Model) -> Action {
+    let open: Vec<(&(u8, u64), &MBatch)> = m.batches.iter().collect();
+    if open.is_empty() || r.pct(15) {
+        let node = r.small(NODES as u64);
+        return Action::Submit {
+            signer: node,
+            node,
+            seq: SeqPick::Next,
+            epoch: EpochPick::Current,
+            leaves: 1 + r.small(8),
+            work: r.small(3),
+            fake: if r.pct(25) { r.small(256) } else { 0 },
+            inflate: if r.pct(8) { r.small(256) } else { 0 },
+        };
+    }
+    let (&(node, seq), b) = open[r.below(open.len() as u64) as usize];
+    let back = (m.nodes[node as usize].last_batch_seq - seq).min(u8::MAX as u64) as u8;
+    match b.status {
+        BStatus::Committed if m.slot > b.seal_slot => Action::Seal { node, back },
+        BStatus::Committed => Action::Slots { n: 5 },
+        BStatus::Sealed => Action::Reveal {
+            signer: node,
+            node,
+            back,
+            pick: RevealPick::Sampled,
+        },
+        BStatus::Revealed if b.quorum == MQuorum::Pending => {
+            let voter = m
+                .verifiers
+                .iter()
+                .copied()
+                .find(|v| !b.votes.iter().any(|(k, _)| k == v))
+                .unwrap_or(0);
+            Action::Vote {
+                verifier: voter,
+                node,
+                back,
+                evidence: if r.pct(85) {
+                    Evidence::Honest
+                } else {
+                    Evidence::Dishonest
+                },
+            }
+        }
+        BStatus::Revealed => Action::Finalize {
+            node,
+            back,
+            bounty: Bounty::Voters,
+        },
+        _ => Action::CloseBatch { node, back },
+    }
+}
+
+/// The next action of sequence `r` in state `m`: half the time the next
+/// step of a batch in flight, else any action.
+pub fn next(r: &mut Rng, m: &Model) -> Action {
+    if r.pct(45) {
+        progress(r, m)
+    } else {
+        one(r, m)
+    }
 }

@@ -30,6 +30,14 @@ use std::collections::BTreeSet;
 /// A refusal seen: (instruction, failure class, error name).
 pub type Row = (&'static str, &'static str, String);
 
+/// What the runs exercised: the refusals (for the bad-input table) and how
+/// often each instruction succeeded, and the batches' final states.
+#[derive(Default)]
+pub struct Seen {
+    pub refusals: BTreeSet<Row>,
+    pub successes: std::collections::BTreeMap<String, u64>,
+}
+
 /// The instruction an action sends.
 pub fn instruction(a: &Action) -> &'static str {
     match a {
@@ -58,6 +66,13 @@ pub fn instruction(a: &Action) -> &'static str {
     }
 }
 
+fn a_node(a: &Action) -> u8 {
+    match *a {
+        Action::Finalize { node, .. } | Action::ReportMissed { node, .. } => node,
+        _ => 0,
+    }
+}
+
 /// The holder whose own position an action changes.
 fn holder(a: &Action) -> Option<u8> {
     match *a {
@@ -72,7 +87,7 @@ fn holder(a: &Action) -> Option<u8> {
 
 /// One step in lockstep: the model's outcome against the program's, then
 /// the whole state and the invariants.
-async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut BTreeSet<Row>) -> Result<(), String> {
+async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut Seen) -> Result<(), String> {
     let plan = m.plan(a);
     let mut next = m.clone();
     let want = next.apply(a, &plan);
@@ -80,7 +95,8 @@ async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut BTreeSet<Row>
     match (&want, &got) {
         (Ok(()), Ok(())) => {}
         (Err(r), Err(code)) if *code == r.code => {
-            seen.insert((instruction(a), r.class.label(), r.name.clone()));
+            seen.refusals
+                .insert((instruction(a), r.class.label(), r.name.clone()));
         }
         _ => {
             let want = want.map_err(|r| format!("{} ({}, code {})", r.name, r.class.label(), r.code));
@@ -88,6 +104,12 @@ async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut BTreeSet<Row>
         }
     }
     if want.is_ok() {
+        let mut done = instruction(a).to_string();
+        if let Action::Finalize { .. } | Action::ReportMissed { .. } = a {
+            let status = next.batches[&(a_node(a), plan.seq)].status;
+            done = format!("{done} → {status:?}");
+        }
+        *seen.successes.entry(done).or_default() += 1;
         if let Action::Seal { node, .. } = *a {
             let key = c.batch_key(node, plan.seq);
             let batch = c.t.batch(&key).await.expect("sealed batch");
@@ -114,27 +136,39 @@ async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut BTreeSet<Row>
     Ok(())
 }
 
-/// Runs the prelude and `seq` on a fresh chain. `Ok(steps)`, or the index
-/// in `seq` of the failing action and what failed.
-pub async fn run(seq: &[Action], seen: &mut BTreeSet<Row>) -> Result<usize, (usize, String)> {
+/// Runs the prelude and then the actions `next` gives (`None` ends the
+/// sequence) on a fresh chain, recording them in `seq`. `Err` names the
+/// failing action (its index in `seq`) and what failed.
+pub async fn run_with(
+    seq: &mut Vec<Action>,
+    mut next: impl FnMut(&Model) -> Option<Action>,
+    seen: &mut Seen,
+) -> Result<(), (usize, String)> {
     let (mut c, mut m) = Chain::boot().await;
     for a in gen::prelude() {
         step(&mut c, &mut m, &a, seen)
             .await
             .map_err(|e| (0, format!("prelude {a:?}: {e}")))?;
     }
-    for (i, a) in seq.iter().enumerate() {
-        step(&mut c, &mut m, a, seen)
+    while let Some(a) = next(&m) {
+        let i = seq.len();
+        seq.push(a.clone());
+        step(&mut c, &mut m, &a, seen)
             .await
             .map_err(|e| (i, format!("step {i}, {a:?}:\n{e}")))?;
     }
-    Ok(seq.len())
+    Ok(())
+}
+
+/// Runs the prelude and `seq` on a fresh chain.
+pub async fn run(seq: &[Action], seen: &mut Seen) -> Result<(), (usize, String)> {
+    let mut actions = seq.iter().cloned();
+    run_with(&mut Vec::new(), |_| actions.next(), seen).await
 }
 
 /// Replays a sequence (a printed regression test); panics on a difference.
 pub async fn replay(seq: Vec<Action>) {
-    let mut seen = BTreeSet::new();
-    if let Err((_, e)) = run(&seq, &mut seen).await {
+    if let Err((_, e)) = run(&seq, &mut Seen::default()).await {
         panic!("{e}");
     }
 }
@@ -144,7 +178,7 @@ pub async fn replay(seq: Vec<Action>) {
 pub struct Report {
     pub sequences: u64,
     pub steps: u64,
-    pub refusals: BTreeSet<Row>,
+    pub seen: Seen,
 }
 
 /// Runs sequences `seeds` of `len` actions each. On a failure, shrinks it
@@ -152,17 +186,23 @@ pub struct Report {
 pub async fn check(seeds: std::ops::Range<u64>, len: usize) -> Report {
     let mut report = Report::default();
     for seed in seeds {
-        let seq = gen::sequence(seed, len);
-        match run(&seq, &mut report.refusals).await {
-            Ok(n) => {
+        let mut rng = gen::Rng::new(seed);
+        let mut seq = Vec::with_capacity(len);
+        let mut left = len;
+        let next = |m: &Model| {
+            left = left.checked_sub(1)?;
+            Some(gen::next(&mut rng, m))
+        };
+        let res = run_with(&mut seq, next, &mut report.seen).await;
+        match res {
+            Ok(()) => {
                 report.sequences += 1;
-                report.steps += n as u64;
+                report.steps += seq.len() as u64;
             }
             Err((at, failure)) => {
-                let prefix = seq[..=at].to_vec();
+                let prefix = seq[..(at + 1).min(seq.len())].to_vec();
                 let (small, failure) = shrink::shrink(prefix, failure, |cand| async move {
-                    let mut seen = BTreeSet::new();
-                    run(&cand, &mut seen).await.err().map(|(_, e)| e)
+                    run(&cand, &mut Seen::default()).await.err().map(|(_, e)| e)
                 })
                 .await;
                 let test = shrink::as_test(&format!("model_seed_{seed}"), &small, &failure);

@@ -313,8 +313,14 @@ impl Model {
                     (amount as u128 * s as u128 / t as u128) as u64
                 };
                 require(shares > 0, || ef(OutOfRange, E::AmountTooSmall))?;
+                let epoch = self.epoch();
+                let acc = self.nodes[n].acc;
+                self.stats.entry((node, epoch)).or_insert_with(|| MStats {
+                    acc_end: acc,
+                    ..MStats::default()
+                });
                 let mut d = self.delegations[&(node, actor)].clone();
-                rewards::settle(&mut d, &self.nodes[n]);
+                self.settle(node, &mut d);
                 self.track(n, |p| {
                     p.pool_tokens += amount;
                     p.pool_shares += shares;
@@ -323,8 +329,23 @@ impl Model {
                         p.operator_bonded_shares += shares;
                     }
                 });
+                // Shares still activating from the previous epoch start again now.
+                let carried = if d.activating_epoch == epoch {
+                    0
+                } else {
+                    rewards::remove_activating(
+                        &mut self.nodes[n],
+                        d.activating_epoch,
+                        epoch,
+                        d.activating_shares,
+                    );
+                    d.activating_shares
+                };
+                rewards::add_activating(&mut self.nodes[n], epoch, shares + carried);
+                d.activating_shares += shares;
+                d.activating_epoch = epoch;
                 d.bonded_shares += shares;
-                rewards::reset_debt(&mut d, &self.nodes[n]);
+                rewards::rebase(&mut d, &self.nodes[n], 0);
                 d.last_stake_added_at = now;
                 self.delegations.insert((node, actor), d);
                 require(amount <= self.wallets[actor as usize], token_insufficient)?;
@@ -342,7 +363,16 @@ impl Model {
                 require(shares <= d.bonded_shares, || {
                     ef(Insufficient, E::InsufficientShares)
                 })?;
-                rewards::settle(&mut d, &self.nodes[n]);
+                let young = self.settle(node, &mut d);
+                let from_activating = shares.min(d.activating_shares);
+                let epoch = self.epoch();
+                rewards::remove_activating(
+                    &mut self.nodes[n],
+                    d.activating_epoch,
+                    epoch,
+                    from_activating,
+                );
+                d.activating_shares -= from_activating;
                 self.track(n, |p| {
                     p.bonded_shares -= shares;
                     if actor == node {
@@ -352,7 +382,7 @@ impl Model {
                 d.bonded_shares -= shares;
                 d.unbonding_shares += shares;
                 d.unlock_at = now + self.params.unbonding_seconds;
-                rewards::reset_debt(&mut d, &self.nodes[n]);
+                rewards::rebase(&mut d, &self.nodes[n], young);
                 self.delegations.insert((node, actor), d);
             }
             Action::Withdraw { actor, node } => {
@@ -386,7 +416,7 @@ impl Model {
                 require(self.paused & PAUSE_MINTING == 0, || {
                     ef(Paused, E::MintingPaused)
                 })?;
-                rewards::settle(&mut d, &self.nodes[n]);
+                self.settle(node, &mut d);
                 let commission = if actor == node {
                     self.nodes[n].commission_owed
                 } else {
@@ -484,7 +514,11 @@ impl Model {
                 p.pending_work += total;
                 p.pending_batches += 1;
                 p.batches_submitted += 1;
-                let st = self.stats.entry((node, plan.epoch)).or_default();
+                let acc = self.nodes[n].acc;
+                let st = self.stats.entry((node, plan.epoch)).or_insert_with(|| MStats {
+                    acc_end: acc,
+                    ..MStats::default()
+                });
                 st.batches_submitted += 1;
                 st.work_submitted += total;
             }
@@ -797,11 +831,16 @@ impl Model {
         let e = self.emitted_by_epoch.entry(epoch).or_default();
         e.0 += reward;
         e.1 = e.1.max(self.params.epoch_emission_cap);
+        // The pool part goes to the stake that backed the batch.
         let n = &mut self.nodes[key.0 as usize];
-        let (commission, to_pool) = rewards::accrue(n, reward);
+        let earning = rewards::earning_shares(n, b.epoch, epoch);
+        let (commission, to_pool, inc) = rewards::accrue(n, reward, earning);
         n.verified_work += b.total_work;
         n.batches_accepted += 1;
         self.total_rewards_accrued += commission + to_pool;
+        if inc > 0 {
+            self.record_accumulator(key.0, b.epoch, inc);
+        }
         let st = self.stats.entry((key.0, b.epoch)).or_default();
         st.batches_accepted += 1;
         st.work_credited += b.total_work;

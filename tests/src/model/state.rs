@@ -117,6 +117,8 @@ pub struct MNode {
     pub total_rewards: u64,
     pub total_slashed: u64,
     pub total_claimed: u64,
+    /// Bonded shares still activating, by the epoch they were delegated in.
+    pub activating: BTreeMap<u64, u64>,
 }
 
 /// Tokens `shares` redeem for: `floor(shares · tokens / all shares)` (0 for an empty pool).
@@ -154,6 +156,9 @@ pub struct MDel {
     pub total_claimed: u64,
     pub last_stake_added_at: i64,
     pub vote_locked_until: i64,
+    pub activating_shares: u64,
+    pub activating_epoch: u64,
+    pub activating_debt: u128,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,6 +286,8 @@ pub struct MStats {
     pub work_credited: u64,
     pub rewards: u64,
     pub slashed: u64,
+    pub acc_end: u128,
+    pub acc_late: u128,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,9 +12,9 @@ const LEN: usize = 60;
 #[tokio::test]
 async fn random_sequences_match_the_model() {
     let custom = std::env::var("EDGEFUEL_SEQUENCES").ok();
-    let n = custom
-        .as_deref()
-        .map_or(CI_SEQUENCES, |v| v.parse().expect("EDGEFUEL_SEQUENCES is a number"));
+    let n = custom.as_deref().map_or(CI_SEQUENCES, |v| {
+        v.parse().expect("EDGEFUEL_SEQUENCES is a number")
+    });
     let started = std::time::Instant::now();
     let report = model::check(0..n, LEN).await;
     println!(

@@ -20,11 +20,7 @@ pub const INITIAL_VERIFIERS: usize = 3;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// `actor` delegates to `node`.
-    Delegate {
-        actor: u8,
-        node: u8,
-        amount: Amount,
-    },
+    Delegate { actor: u8, node: u8, amount: Amount },
     /// `actor` starts unbonding shares of its delegation in `node`.
     Undelegate { actor: u8, node: u8, shares: Shares },
     /// `actor` withdraws its unbonded stake from `node`.
@@ -177,19 +173,33 @@ pub enum Bounty {
 pub enum Proposal {
     /// Params with `reward_per_work_unit` × `rate_pct` / 100 and the
     /// emission cap × `cap_pct` / 100.
-    Rates { rate_pct: u16, cap_pct: u16 },
+    Rates {
+        rate_pct: u16,
+        cap_pct: u16,
+    },
     /// Params with one sample per batch minimum: cheating would pay.
     CheatingPays,
     /// Params with a zero epoch length (out of range).
     ZeroEpoch,
-    AddVerifier { key: u8 },
-    RemoveVerifier { key: u8 },
-    Threshold { t: u8 },
+    AddVerifier {
+        key: u8,
+    },
+    RemoveVerifier {
+        key: u8,
+    },
+    Threshold {
+        t: u8,
+    },
     /// The guardian becomes the other guardian key.
     SwapGuardian,
     /// `amount` EFUEL from the treasury to `actor`.
-    TreasuryTransfer { actor: u8, amount: u16 },
-    UnjailNode { node: u8 },
+    TreasuryTransfer {
+        actor: u8,
+        amount: u16,
+    },
+    UnjailNode {
+        node: u8,
+    },
 }
 
 /// Slot moves up to this many go one slot at a time.

@@ -10,11 +10,11 @@ use anchor_lang::prelude::{Pubkey, SlotHashes};
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use edgefuel::{pda, CreateProposalArgs, Params, PauseScope, ProposalAction, Verdict, VoteChoice};
 use edgefuel_client::ix;
+use solana_banks_client::BanksClientError;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use solana_banks_client::BanksClientError;
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use std::collections::BTreeMap;
@@ -136,12 +136,16 @@ impl Chain {
     fn proposal_action(&self, a: &MAction) -> ProposalAction {
         match a {
             MAction::Params(p) => ProposalAction::UpdateParams(**p),
-            MAction::AddVerifier(k) => ProposalAction::AddVerifier(self.verifiers[*k as usize].pubkey()),
+            MAction::AddVerifier(k) => {
+                ProposalAction::AddVerifier(self.verifiers[*k as usize].pubkey())
+            }
             MAction::RemoveVerifier(k) => {
                 ProposalAction::RemoveVerifier(self.verifiers[*k as usize].pubkey())
             }
             MAction::Threshold(t) => ProposalAction::SetVerifierThreshold(*t),
-            MAction::Guardian(g) => ProposalAction::SetGuardian(self.guardians[*g as usize].pubkey()),
+            MAction::Guardian(g) => {
+                ProposalAction::SetGuardian(self.guardians[*g as usize].pubkey())
+            }
             MAction::Transfer { actor, amount } => ProposalAction::TreasuryTransfer {
                 to: self.t.ata(&self.actors[*actor as usize].pubkey()),
                 amount: *amount,
@@ -278,7 +282,8 @@ impl Chain {
                         Payee::Verifier(v) => self.verifiers[*v as usize].pubkey(),
                         Payee::Actor(a) => self.actors[*a as usize].pubkey(),
                     };
-                    ix.accounts.push(AccountMeta::new(self.t.ata(&owner), false));
+                    ix.accounts
+                        .push(AccountMeta::new(self.t.ata(&owner), false));
                 }
                 (ix, None)
             }
@@ -385,7 +390,13 @@ impl Chain {
     async fn exec(&mut self, ix: Instruction, signer: Option<Keypair>) -> Result<(), String> {
         self.sent += 1;
         let nonce = ComputeBudgetInstruction::set_compute_unit_price(self.sent);
-        let blockhash = self.t.ctx.banks_client.get_latest_blockhash().await.unwrap();
+        let blockhash = self
+            .t
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .unwrap();
         let mut signers: Vec<&Keypair> = vec![&self.t.ctx.payer];
         signers.extend(signer.iter());
         let tx = Transaction::new_signed_with_payer(

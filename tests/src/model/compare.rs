@@ -18,7 +18,8 @@ pub struct Diff(pub Vec<String>);
 impl Diff {
     pub fn eq<T: PartialEq + Debug>(&mut self, what: impl FnOnce() -> String, chain: T, model: T) {
         if chain != model {
-            self.0.push(format!("{}: chain {chain:?}, model {model:?}", what()));
+            self.0
+                .push(format!("{}: chain {chain:?}, model {model:?}", what()));
         }
     }
     pub fn check(&mut self, ok: bool, what: impl FnOnce() -> String) {
@@ -84,7 +85,11 @@ fn proposal_status(s: PStatus) -> ProposalStatus {
 pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     let mut d = Diff::default();
     let clock: anchor_lang::prelude::Clock = c.t.ctx.banks_client.get_sysvar().await.unwrap();
-    d.eq(|| "clock.unix_timestamp".into(), clock.unix_timestamp, m.now);
+    d.eq(
+        || "clock.unix_timestamp".into(),
+        clock.unix_timestamp,
+        m.now,
+    );
     d.eq(|| "clock.slot".into(), clock.slot, m.slot);
     let hashes: anchor_lang::prelude::SlotHashes = c.t.ctx.banks_client.get_sysvar().await.unwrap();
     let hashes: Vec<u64> = hashes.iter().map(|(s, _)| *s).collect();
@@ -93,26 +98,62 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     let net: Network = load(c, &pda::network()).await.expect("network");
     d.eq(|| "network.paused".into(), net.paused, m.paused);
     d.eq(|| "network.node_count".into(), net.node_count, m.node_count);
-    d.eq(|| "network.proposal_count".into(), net.proposal_count, m.proposal_count);
-    d.eq(|| "network.total_bonded".into(), net.total_bonded, m.total_bonded);
-    d.eq(|| "network.emission_epoch".into(), net.emission_epoch, m.emission_epoch);
-    d.eq(|| "network.epoch_emitted".into(), net.epoch_emitted, m.epoch_emitted);
+    d.eq(
+        || "network.proposal_count".into(),
+        net.proposal_count,
+        m.proposal_count,
+    );
+    d.eq(
+        || "network.total_bonded".into(),
+        net.total_bonded,
+        m.total_bonded,
+    );
+    d.eq(
+        || "network.emission_epoch".into(),
+        net.emission_epoch,
+        m.emission_epoch,
+    );
+    d.eq(
+        || "network.epoch_emitted".into(),
+        net.epoch_emitted,
+        m.epoch_emitted,
+    );
     d.eq(
         || "network.total_rewards_accrued".into(),
         net.total_rewards_accrued,
         m.total_rewards_accrued,
     );
-    d.eq(|| "network.total_slashed".into(), net.total_slashed, m.total_slashed);
-    d.eq(|| "network.genesis_supply".into(), net.genesis_supply, m.genesis_supply);
-    d.eq(|| "network.params_version".into(), net.params_version, m.params_version);
+    d.eq(
+        || "network.total_slashed".into(),
+        net.total_slashed,
+        m.total_slashed,
+    );
+    d.eq(
+        || "network.genesis_supply".into(),
+        net.genesis_supply,
+        m.genesis_supply,
+    );
+    d.eq(
+        || "network.params_version".into(),
+        net.params_version,
+        m.params_version,
+    );
     d.eq(|| "network.params".into(), net.params, m.params);
     let set: Vec<Pubkey> = m
         .verifiers
         .iter()
         .map(|k| c.verifiers[*k as usize].pubkey_())
         .collect();
-    d.eq(|| "network.verifiers".into(), net.verifier_set().to_vec(), set);
-    d.eq(|| "network.verifier_threshold".into(), net.verifier_threshold, m.threshold);
+    d.eq(
+        || "network.verifiers".into(),
+        net.verifier_set().to_vec(),
+        set,
+    );
+    d.eq(
+        || "network.verifier_threshold".into(),
+        net.verifier_threshold,
+        m.threshold,
+    );
     d.eq(
         || "network.guardian".into(),
         net.guardian,
@@ -127,7 +168,11 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
         d.eq(|| f("jailed_until"), n.jailed_until, mn.jailed_until);
         d.eq(|| f("commission_bps"), n.commission_bps, mn.commission_bps);
         d.eq(|| f("pending_commission_bps"), n.pending_commission_bps, 0);
-        d.eq(|| f("commission_effective_at"), n.commission_effective_at, 0);
+        d.eq(
+            || f("commission_effective_at"),
+            n.commission_effective_at,
+            0,
+        );
         d.eq(|| f("pool_tokens"), n.pool_tokens, mn.pool_tokens);
         d.eq(|| f("pool_shares"), n.pool_shares, mn.pool_shares);
         d.eq(|| f("bonded_shares"), n.bonded_shares, mn.bonded_shares);
@@ -137,14 +182,38 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
             mn.operator_bonded_shares,
         );
         d.eq(|| f("acc_reward_per_share"), n.acc_reward_per_share, mn.acc);
-        d.eq(|| f("commission_owed"), n.commission_owed, mn.commission_owed);
-        d.eq(|| f("delegation_count"), n.delegation_count, mn.delegation_count);
+        d.eq(
+            || f("commission_owed"),
+            n.commission_owed,
+            mn.commission_owed,
+        );
+        d.eq(
+            || f("delegation_count"),
+            n.delegation_count,
+            mn.delegation_count,
+        );
         d.eq(|| f("last_batch_seq"), n.last_batch_seq, mn.last_batch_seq);
         d.eq(|| f("pending_work"), n.pending_work, mn.pending_work);
-        d.eq(|| f("pending_batches"), n.pending_batches, mn.pending_batches);
-        d.eq(|| f("batches_submitted"), n.batches_submitted, mn.batches_submitted);
-        d.eq(|| f("batches_accepted"), n.batches_accepted, mn.batches_accepted);
-        d.eq(|| f("batches_rejected"), n.batches_rejected, mn.batches_rejected);
+        d.eq(
+            || f("pending_batches"),
+            n.pending_batches,
+            mn.pending_batches,
+        );
+        d.eq(
+            || f("batches_submitted"),
+            n.batches_submitted,
+            mn.batches_submitted,
+        );
+        d.eq(
+            || f("batches_accepted"),
+            n.batches_accepted,
+            mn.batches_accepted,
+        );
+        d.eq(
+            || f("batches_rejected"),
+            n.batches_rejected,
+            mn.batches_rejected,
+        );
         d.eq(|| f("batches_missed"), n.batches_missed, mn.batches_missed);
         d.eq(|| f("verified_work"), n.verified_work, mn.verified_work);
         d.eq(|| f("total_rewards"), n.total_rewards, mn.total_rewards);
@@ -179,10 +248,18 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
                 (None, None) => {}
                 (Some(g), Some(w)) => {
                     d.eq(|| f("bonded_shares"), g.bonded_shares, w.bonded_shares);
-                    d.eq(|| f("unbonding_shares"), g.unbonding_shares, w.unbonding_shares);
+                    d.eq(
+                        || f("unbonding_shares"),
+                        g.unbonding_shares,
+                        w.unbonding_shares,
+                    );
                     d.eq(|| f("unlock_at"), g.unlock_at, w.unlock_at);
                     d.eq(|| f("reward_debt"), g.reward_debt, w.reward_debt);
-                    d.eq(|| f("pending_rewards"), g.pending_rewards, w.pending_rewards);
+                    d.eq(
+                        || f("pending_rewards"),
+                        g.pending_rewards,
+                        w.pending_rewards,
+                    );
                     d.eq(|| f("total_claimed"), g.total_claimed, w.total_claimed);
                     d.eq(
                         || f("last_stake_added_at"),
@@ -194,9 +271,21 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
                         g.vote_locked_until,
                         w.vote_locked_until,
                     );
-                    d.eq(|| f("activating_shares"), g.activating_shares, w.activating_shares);
-                    d.eq(|| f("activating_epoch"), g.activating_epoch, w.activating_epoch);
-                    d.eq(|| f("activating_debt"), g.activating_debt, w.activating_debt);
+                    d.eq(
+                        || f("activating_shares"),
+                        g.activating_shares,
+                        w.activating_shares,
+                    );
+                    d.eq(
+                        || f("activating_epoch"),
+                        g.activating_epoch,
+                        w.activating_epoch,
+                    );
+                    d.eq(
+                        || f("activating_debt"),
+                        g.activating_debt,
+                        w.activating_debt,
+                    );
                 }
                 (g, w) => d.check(false, || {
                     format!(
@@ -253,7 +342,11 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     for (id, w) in m.proposals.iter().enumerate() {
         let g: ChainProposal = load(c, &pda::proposal(id as u64)).await.expect("proposal");
         let f = |name: &str| format!("proposal {id}.{name}");
-        d.eq(|| f("proposer"), g.proposer, c.actors[w.proposer as usize].pubkey_());
+        d.eq(
+            || f("proposer"),
+            g.proposer,
+            c.actors[w.proposer as usize].pubkey_(),
+        );
         d.eq(|| f("created_at"), g.created_at, w.created_at);
         d.eq(|| f("voting_ends_at"), g.voting_ends_at, w.voting_ends_at);
         d.eq(|| f("executable_at"), g.executable_at, w.executable_at);
@@ -295,7 +388,11 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     for v in 0..VERIFIER_KEYS {
         let owner = c.verifiers[v].pubkey_();
         let got = c.t.efuel(&owner).await;
-        d.eq(|| format!("wallet of verifier {v}"), got, m.verifier_wallets[v]);
+        d.eq(
+            || format!("wallet of verifier {v}"),
+            got,
+            m.verifier_wallets[v],
+        );
     }
     let vault = c.t.balance(&pda::vault()).await;
     d.eq(|| "vault".into(), vault, m.vault);
@@ -314,8 +411,16 @@ fn compare_batch(d: &mut Diff, c: &Chain, i: usize, seq: u64, g: &Batch, w: &MBa
     d.eq(|| f("epoch"), g.epoch, w.epoch);
     d.eq(|| f("submitted_slot"), g.submitted_slot, w.submitted_slot);
     d.eq(|| f("seal_slot"), g.seal_slot, w.seal_slot);
-    d.eq(|| f("reveal_deadline"), g.reveal_deadline, w.reveal_deadline);
-    d.eq(|| f("verify_deadline"), g.verify_deadline, w.verify_deadline);
+    d.eq(
+        || f("reveal_deadline"),
+        g.reveal_deadline,
+        w.reveal_deadline,
+    );
+    d.eq(
+        || f("verify_deadline"),
+        g.verify_deadline,
+        w.verify_deadline,
+    );
     d.eq(|| f("status"), g.status, batch_status(w.status));
     d.eq(|| f("sample"), g.sample().to_vec(), w.samples.clone());
     let revealed: Vec<Option<u32>> = (0..g.sample().len())
@@ -371,7 +476,11 @@ pub fn invariants(before: &Model, after: &Model, actor: Option<u8>) -> Result<()
     let pool: u64 = after.nodes.iter().map(|n| n.pool_tokens).sum();
     d.eq(|| "vault == Σ pool tokens".into(), after.vault, pool);
     let bonded: u64 = after.nodes.iter().map(|n| n.bonded_value()).sum();
-    d.eq(|| "total_bonded == Σ bonded".into(), after.total_bonded, bonded);
+    d.eq(
+        || "total_bonded == Σ bonded".into(),
+        after.total_bonded,
+        bonded,
+    );
     let claimed: u64 = after.nodes.iter().map(|n| n.total_claimed).sum();
     d.eq(
         || "supply == genesis + Σ minted".into(),
@@ -383,7 +492,10 @@ pub fn invariants(before: &Model, after: &Model, actor: Option<u8>) -> Result<()
         format!("minted {claimed} > accrued {}", after.total_rewards_accrued)
     });
     d.check(after.total_rewards_accrued <= caps, || {
-        format!("accrued {} > Σ epoch caps {caps}", after.total_rewards_accrued)
+        format!(
+            "accrued {} > Σ epoch caps {caps}",
+            after.total_rewards_accrued
+        )
     });
     for (epoch, (emitted, cap)) in &after.emitted_by_epoch {
         d.check(emitted <= cap, || {
@@ -418,7 +530,10 @@ pub fn invariants(before: &Model, after: &Model, actor: Option<u8>) -> Result<()
         let Some(now) = after.delegations.get(&(*node, *who)) else {
             continue;
         };
-        let (b, a) = (holder_value(before, *node, was), holder_value(after, *node, now));
+        let (b, a) = (
+            holder_value(before, *node, was),
+            holder_value(after, *node, now),
+        );
         let nb = &before.nodes[*node as usize];
         let na = &after.nodes[*node as usize];
         let slashed = na.total_slashed > nb.total_slashed;

@@ -99,7 +99,8 @@ async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut Seen) -> Resu
                 .insert((instruction(a), r.class.label(), r.name.clone()));
         }
         _ => {
-            let want = want.map_err(|r| format!("{} ({}, code {})", r.name, r.class.label(), r.code));
+            let want =
+                want.map_err(|r| format!("{} ({}, code {})", r.name, r.class.label(), r.code));
             return Err(format!("outcome differs: program {got:?}, model {want:?}"));
         }
     }
@@ -113,7 +114,10 @@ async fn step(c: &mut Chain, m: &mut Model, a: &Action, seen: &mut Seen) -> Resu
         if let Action::Seal { node, .. } = *a {
             let key = c.batch_key(node, plan.seq);
             let batch = c.t.batch(&key).await.expect("sealed batch");
-            let b = next.batches.get_mut(&(node, plan.seq)).expect("model batch");
+            let b = next
+                .batches
+                .get_mut(&(node, plan.seq))
+                .expect("model batch");
             if batch.sample().len() != b.revealed.len()
                 || batch.sample().iter().any(|p| *p >= b.total_work)
             {

@@ -105,16 +105,14 @@ impl Model {
             MAction::Threshold(x) => t = *x,
             _ => return Ok(None),
         }
-        let distinct = set
-            .iter()
-            .enumerate()
-            .all(|(i, v)| !set[..i].contains(v));
+        let distinct = set.iter().enumerate().all(|(i, v)| !set[..i].contains(v));
         require(!set.is_empty() && distinct, || {
             ef(OutOfRange, E::InvalidVerifierSet)
         })?;
-        require((t as usize) * 2 > set.len() && t as usize <= set.len(), || {
-            ef(OutOfRange, E::InvalidThreshold)
-        })?;
+        require(
+            (t as usize) * 2 > set.len() && t as usize <= set.len(),
+            || ef(OutOfRange, E::InvalidThreshold),
+        )?;
         Ok(Some((set, t)))
     }
 
@@ -355,7 +353,11 @@ impl Model {
             Action::Undelegate { actor, node, .. } => {
                 let shares = plan.amount;
                 let n = node as usize;
-                let mut d = self.delegations.get(&(node, actor)).ok_or_else(missing)?.clone();
+                let mut d = self
+                    .delegations
+                    .get(&(node, actor))
+                    .ok_or_else(missing)?
+                    .clone();
                 require(shares > 0, || ef(OutOfRange, E::ZeroAmount))?;
                 require(now >= d.vote_locked_until, || {
                     ef(TooEarly, E::StakeLockedByVote)
@@ -387,7 +389,11 @@ impl Model {
             }
             Action::Withdraw { actor, node } => {
                 let n = node as usize;
-                let mut d = self.delegations.get(&(node, actor)).ok_or_else(missing)?.clone();
+                let mut d = self
+                    .delegations
+                    .get(&(node, actor))
+                    .ok_or_else(missing)?
+                    .clone();
                 require(d.unbonding_shares > 0, || {
                     ef(WrongState, E::NothingToWithdraw)
                 })?;
@@ -405,14 +411,19 @@ impl Model {
                 self.wallets[actor as usize] += tokens;
                 if d.bonded_shares == 0 && d.pending_rewards == 0 {
                     self.delegations.remove(&(node, actor));
-                    self.nodes[n].delegation_count = self.nodes[n].delegation_count.saturating_sub(1);
+                    self.nodes[n].delegation_count =
+                        self.nodes[n].delegation_count.saturating_sub(1);
                 } else {
                     self.delegations.insert((node, actor), d);
                 }
             }
             Action::Claim { actor, node } => {
                 let n = node as usize;
-                let mut d = self.delegations.get(&(node, actor)).ok_or_else(missing)?.clone();
+                let mut d = self
+                    .delegations
+                    .get(&(node, actor))
+                    .ok_or_else(missing)?
+                    .clone();
                 require(self.paused & PAUSE_MINTING == 0, || {
                     ef(Paused, E::MintingPaused)
                 })?;
@@ -460,7 +471,11 @@ impl Model {
                     || ef(Insufficient, E::BelowMinStake),
                 )?;
                 require(plan.seq == self.nodes[n].last_batch_seq + 1, || {
-                    let class = if seq == SeqPick::Last { Replay } else { OutOfRange };
+                    let class = if seq == SeqPick::Last {
+                        Replay
+                    } else {
+                        OutOfRange
+                    };
                     ef(class, E::SeqNotNext)
                 })?;
                 require(plan.epoch == self.epoch(), || {
@@ -515,10 +530,13 @@ impl Model {
                 p.pending_batches += 1;
                 p.batches_submitted += 1;
                 let acc = self.nodes[n].acc;
-                let st = self.stats.entry((node, plan.epoch)).or_insert_with(|| MStats {
-                    acc_end: acc,
-                    ..MStats::default()
-                });
+                let st = self
+                    .stats
+                    .entry((node, plan.epoch))
+                    .or_insert_with(|| MStats {
+                        acc_end: acc,
+                        ..MStats::default()
+                    });
                 st.batches_submitted += 1;
                 st.work_submitted += total;
             }
@@ -546,7 +564,10 @@ impl Model {
             Action::Reveal { signer, node, .. } => {
                 // Anchor loads every account before it checks constraints.
                 let slot = self.slot;
-                let b = self.batches.get_mut(&(node, plan.seq)).ok_or_else(missing)?;
+                let b = self
+                    .batches
+                    .get_mut(&(node, plan.seq))
+                    .ok_or_else(missing)?;
                 require(signer == node, || ef(WrongSigner, E::NotAgent))?;
                 require(b.status == BStatus::Sealed, || {
                     ef(WrongState, E::WrongBatchStatus)
@@ -576,7 +597,10 @@ impl Model {
                 let slot = self.slot;
                 let threshold = self.threshold;
                 let is_verifier = self.verifiers.contains(&verifier);
-                let b = self.batches.get_mut(&(node, plan.seq)).ok_or_else(missing)?;
+                let b = self
+                    .batches
+                    .get_mut(&(node, plan.seq))
+                    .ok_or_else(missing)?;
                 require(is_verifier, || ef(WrongSigner, E::NotVerifier))?;
                 match b.status {
                     BStatus::Revealed => {}
@@ -621,7 +645,10 @@ impl Model {
                         })?;
                         self.penalize(key, self.params.slash_fraud_bps, &voters);
                         self.nodes[node as usize].batches_rejected += 1;
-                        self.stats.entry((node, b.epoch)).or_default().batches_rejected += 1;
+                        self.stats
+                            .entry((node, b.epoch))
+                            .or_default()
+                            .batches_rejected += 1;
                         self.batches.get_mut(&key).expect("batch").status = BStatus::Rejected;
                     }
                     MQuorum::Pending => {
@@ -630,7 +657,10 @@ impl Model {
                             || ef(TooEarly, E::NotFinalizable),
                         )?;
                         self.batches.get_mut(&key).expect("batch").status = BStatus::Expired;
-                        self.stats.entry((node, b.epoch)).or_default().batches_expired += 1;
+                        self.stats
+                            .entry((node, b.epoch))
+                            .or_default()
+                            .batches_expired += 1;
                     }
                 }
                 self.batches.get_mut(&key).expect("batch").finalized_slot = self.slot;
@@ -657,7 +687,10 @@ impl Model {
                 p.batches_missed += 1;
                 p.pending_work -= b.total_work;
                 p.pending_batches -= 1;
-                self.stats.entry((node, b.epoch)).or_default().batches_missed += 1;
+                self.stats
+                    .entry((node, b.epoch))
+                    .or_default()
+                    .batches_missed += 1;
                 let bm = self.batches.get_mut(&key).expect("batch");
                 bm.status = BStatus::Missed;
                 bm.finalized_slot = self.slot;
@@ -670,7 +703,9 @@ impl Model {
             Action::Unjail { signer, node } => {
                 require(signer == node, || anchor(WrongSigner, A::ConstraintSeeds))?;
                 let p = &mut self.nodes[node as usize];
-                require(p.status() == Status::Jailed, || ef(WrongState, E::NotJailed))?;
+                require(p.status() == Status::Jailed, || {
+                    ef(WrongState, E::NotJailed)
+                })?;
                 require(now >= p.jailed_until, || ef(TooEarly, E::StillJailed))?;
                 p.status = Some(Status::Active);
             }
@@ -755,7 +790,10 @@ impl Model {
                     _ => p.abstain += weight,
                 }
                 p.voter_count += 1;
-                let d = self.delegations.get_mut(&(node, actor)).expect("delegation");
+                let d = self
+                    .delegations
+                    .get_mut(&(node, actor))
+                    .expect("delegation");
                 d.vote_locked_until = d.vote_locked_until.max(ends);
                 self.ballots.insert((id, node, actor), weight);
             }
@@ -926,7 +964,9 @@ impl Model {
                     self.params_version += 1;
                 }
                 MAction::Guardian(g) if valid => self.guardian = *g,
-                a @ (MAction::AddVerifier(_) | MAction::RemoveVerifier(_) | MAction::Threshold(_))
+                a @ (MAction::AddVerifier(_)
+                | MAction::RemoveVerifier(_)
+                | MAction::Threshold(_))
                     if valid =>
                 {
                     let (set, t) = self.next_verifier_set(a)?.expect("verifier action");

@@ -5,7 +5,11 @@ use std::future::Future;
 /// Removes chunks (halves, quarters, … single actions) while the sequence
 /// still fails, then shortens slot and time jumps. `fails` runs a candidate
 /// and returns its failure.
-pub async fn shrink<F, Fut>(mut seq: Vec<Action>, mut failure: String, fails: F) -> (Vec<Action>, String)
+pub async fn shrink<F, Fut>(
+    mut seq: Vec<Action>,
+    mut failure: String,
+    fails: F,
+) -> (Vec<Action>, String)
 where
     F: Fn(Vec<Action>) -> Fut,
     Fut: Future<Output = Option<String>>,

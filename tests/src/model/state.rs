@@ -69,7 +69,8 @@ pub fn anchor(class: Failure, e: anchor_lang::error::ErrorCode) -> Refusal {
 pub fn token_insufficient() -> Refusal {
     Refusal {
         class: Failure::Insufficient,
-        code: (anchor_spl::token::spl_token::error::TokenError::InsufficientFunds as u32).to_string(),
+        code: (anchor_spl::token::spl_token::error::TokenError::InsufficientFunds as u32)
+            .to_string(),
         name: "InsufficientFunds (SPL Token)".into(),
     }
 }

@@ -22,7 +22,13 @@ pub fn render(rows: &BTreeSet<Row>, sequences: u64, len: usize) -> String {
     ));
     s.push_str("| instruction | failure class | error |\n|---|---|---|\n");
     for ((ix, class), errs) in by {
-        s.push_str(&format!("| `{ix}` | {class} | {} |\n", errs.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")));
+        s.push_str(&format!(
+            "| `{ix}` | {class} | {} |\n",
+            errs.iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     s
 }

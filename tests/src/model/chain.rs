@@ -72,27 +72,23 @@ impl Chain {
     /// the nodes; returns the chain and the model of the same state.
     pub async fn boot() -> (Chain, Model) {
         let params = model_params();
-        let mut t = TestContext::with_params(params).await;
-        let mut actors = Vec::with_capacity(ACTORS);
-        for i in 0..ACTORS {
-            let funds = if i < NODES {
-                OPERATOR_FUNDS
-            } else {
-                STAKER_FUNDS
-            };
-            actors.push(t.funded_actor(funds * EFUEL).await);
-        }
+        let t = TestContext::with_params(params).await;
+        let actors: Vec<Keypair> = (0..ACTORS).map(|_| Keypair::new()).collect();
         let mut verifiers: Vec<Keypair> = t.verifiers.iter().map(|k| k.insecure_clone()).collect();
         while verifiers.len() < VERIFIER_KEYS {
             verifiers.push(Keypair::new());
         }
-        for v in &verifiers {
-            t.fund_efuel(&v.pubkey(), 0).await;
-        }
         let guardians = vec![t.guardian.insecure_clone(), Keypair::new()];
-        for (i, c) in COMMISSIONS.iter().enumerate() {
-            t.register_node(&actors[i], metadata(*c)).await.unwrap();
-        }
+        let mut chain = Chain {
+            t,
+            actors,
+            verifiers,
+            guardians,
+            built: BTreeMap::new(),
+            sent: 0,
+        };
+        chain.fund().await;
+        let t = &mut chain.t;
         let clock: anchor_lang::prelude::Clock = t.ctx.banks_client.get_sysvar().await.unwrap();
         let hashes: SlotHashes = t.ctx.banks_client.get_sysvar().await.unwrap();
         let hashes = hashes.iter().map(|(s, _)| *s).collect();
@@ -110,15 +106,56 @@ impl Chain {
                 STAKER_FUNDS
             } * EFUEL;
         }
-        let chain = Chain {
-            t,
-            actors,
-            verifiers,
-            guardians,
-            built: BTreeMap::new(),
-            sent: 0,
-        };
         (chain, model)
+    }
+
+    /// Gives every actor SOL and its EFUEL, every verifier key an EFUEL
+    /// account, and registers the nodes, in a few transactions.
+    async fn fund(&mut self) {
+        let payer = self.t.payer();
+        let whale = self.t.whale.insecure_clone();
+        let sol: Vec<Instruction> = self
+            .actors
+            .iter()
+            .map(|a| {
+                anchor_lang::solana_program::system_instruction::transfer(
+                    &payer,
+                    &a.pubkey(),
+                    10_000_000_000,
+                )
+            })
+            .collect();
+        self.exec_all(sol, &[]).await.unwrap();
+        let owners: Vec<Pubkey> = self
+            .actors
+            .iter()
+            .chain(&self.verifiers)
+            .map(|k| k.pubkey())
+            .collect();
+        for chunk in owners.chunks(4) {
+            let ixs = chunk
+                .iter()
+                .map(|o| ix::create_efuel_ata(&payer, o))
+                .collect();
+            self.exec_all(ixs, &[]).await.unwrap();
+        }
+        let transfers: Vec<Instruction> = (0..ACTORS)
+            .map(|i| {
+                let funds = if i < NODES {
+                    OPERATOR_FUNDS
+                } else {
+                    STAKER_FUNDS
+                };
+                ix::transfer_efuel(&whale.pubkey(), &self.actors[i].pubkey(), funds * EFUEL)
+                    .unwrap()
+            })
+            .collect();
+        self.exec_all(transfers, &[&whale]).await.unwrap();
+        for (i, c) in COMMISSIONS.iter().enumerate() {
+            let op = self.actors[i].insecure_clone();
+            let register = ix::register_node(&op.pubkey(), metadata(*c));
+            self.exec_all(vec![register], &[&op]).await.unwrap();
+        }
     }
 
     pub fn operator(&self, node: u8) -> Pubkey {
@@ -388,8 +425,20 @@ impl Chain {
     /// that counts up makes every transaction unique, so the current
     /// blockhash serves without waiting for a new one.
     async fn exec(&mut self, ix: Instruction, signer: Option<Keypair>) -> Result<(), String> {
+        let signers: Vec<&Keypair> = signer.iter().collect();
+        self.exec_all(vec![ix], &signers).await
+    }
+
+    async fn exec_all(
+        &mut self,
+        mut ixs: Vec<Instruction>,
+        signer: &[&Keypair],
+    ) -> Result<(), String> {
         self.sent += 1;
-        let nonce = ComputeBudgetInstruction::set_compute_unit_price(self.sent);
+        ixs.insert(
+            0,
+            ComputeBudgetInstruction::set_compute_unit_price(self.sent),
+        );
         let blockhash = self
             .t
             .ctx
@@ -398,13 +447,9 @@ impl Chain {
             .await
             .unwrap();
         let mut signers: Vec<&Keypair> = vec![&self.t.ctx.payer];
-        signers.extend(signer.iter());
-        let tx = Transaction::new_signed_with_payer(
-            &[nonce, ix],
-            Some(&self.t.payer()),
-            &signers,
-            blockhash,
-        );
+        signers.extend_from_slice(signer);
+        let tx =
+            Transaction::new_signed_with_payer(&ixs, Some(&self.t.payer()), &signers, blockhash);
         let res = match self.t.ctx.banks_client.process_transaction(tx).await {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(e)) => Err(e),

@@ -4,7 +4,7 @@
 //! replays, early and late calls mixed in, and time and slot jumps that
 //! cross epochs, deadlines, cooldowns and jail terms.
 use super::actions::*;
-use super::state::{BStatus, MBatch, MQuorum, Model};
+use super::state::{BStatus, MBatch, MQuorum, Model, PStatus};
 
 /// SplitMix64: small, seedable, and the same on every machine.
 pub struct Rng(u64);
@@ -38,15 +38,24 @@ impl Rng {
 /// The operators' self-stake that every sequence starts with (EFUEL).
 pub const SELF_STAKE: u16 = 1_500;
 
-/// What every sequence starts with: each operator bonds its self-stake.
+/// What every sequence starts with: each operator bonds its self-stake,
+/// each staker delegates to one node, and the next epoch begins (so that
+/// stake earns from the first batches on).
 pub fn prelude() -> Vec<Action> {
-    (0..NODES as u8)
+    let mut v: Vec<Action> = (0..NODES as u8)
         .map(|i| Action::Delegate {
             actor: i,
             node: i,
             amount: Amount::Efuel(SELF_STAKE),
         })
-        .collect()
+        .collect();
+    v.extend((NODES as u8..ACTORS as u8).map(|a| Action::Delegate {
+        actor: a,
+        node: a % NODES as u8,
+        amount: Amount::Efuel(500),
+    }));
+    v.push(Action::Wait { secs: 3_600 });
+    v
 }
 
 fn back(r: &mut Rng) -> u8 {
@@ -239,6 +248,11 @@ fn one(r: &mut Rng, m: &Model) -> Action {
 /// it (mostly): seal once the seal slot passed, reveal the sample, verifiers
 /// vote, finalize, close; or a new batch when none is in flight.
 fn progress(r: &mut Rng, m: &Model) -> Action {
+    if r.pct(25) {
+        if let Some(a) = governance(r, m) {
+            return a;
+        }
+    }
     let open: Vec<(&(u8, u64), &MBatch)> = m.batches.iter().collect();
     if open.is_empty() || r.pct(15) {
         let node = r.small(NODES as u64);
@@ -289,6 +303,34 @@ fn progress(r: &mut Rng, m: &Model) -> Action {
         },
         _ => Action::CloseBatch { node, back },
     }
+}
+
+/// The next step of the newest proposal still open: votes by holders,
+/// the window's end, finalization, the timelock, execution.
+fn governance(r: &mut Rng, m: &Model) -> Option<Action> {
+    let (i, p) = m
+        .proposals
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, p)| matches!(p.status, PStatus::Voting | PStatus::Passed))?;
+    let back = (m.proposal_count - 1 - i as u64).min(u8::MAX as u64) as u8;
+    Some(match p.status {
+        PStatus::Voting if m.now < p.voting_ends_at && r.pct(70) => {
+            let holders: Vec<&(u8, u8)> = m.delegations.keys().collect();
+            let &(node, actor) = *holders.get(r.below(holders.len() as u64) as usize)?;
+            Action::CastVote {
+                actor,
+                node,
+                back,
+                choice: if r.pct(80) { 0 } else { r.small(3) },
+            }
+        }
+        PStatus::Voting if m.now < p.voting_ends_at => Action::Wait { secs: 1_800 },
+        PStatus::Voting => Action::FinalizeProposal { back },
+        _ if m.now < p.executable_at => Action::Wait { secs: 1_800 },
+        _ => Action::Execute { back, target: true },
+    })
 }
 
 /// The next action of sequence `r` in state `m`: half the time the next

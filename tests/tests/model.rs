@@ -2,23 +2,33 @@
 //! action sequences run in lockstep on the program and the reference model.
 //!
 //! `EDGEFUEL_SEQUENCES=N` runs N sequences instead of the CI count (a long
-//! check; the bad-input table is then only printed, not compared).
+//! check; the bad-input table is then only printed, not compared);
+//! `EDGEFUEL_FIRST_SEED` (default 0) and `EDGEFUEL_SEQUENCE_LEN` (default
+//! 60) pick the seeds and the length, e.g. to split a long check over
+//! processes.
 use edgefuel_tests::model::{self, table};
 
 /// Sequences and actions per sequence in CI.
-const CI_SEQUENCES: u64 = 40;
+const CI_SEQUENCES: u64 = 30;
 const LEN: usize = 60;
+
+fn env(name: &str) -> Option<u64> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} is a number")))
+}
 
 #[tokio::test]
 async fn random_sequences_match_the_model() {
-    let custom = std::env::var("EDGEFUEL_SEQUENCES").ok();
-    let n = custom.as_deref().map_or(CI_SEQUENCES, |v| {
-        v.parse().expect("EDGEFUEL_SEQUENCES is a number")
-    });
+    let custom = env("EDGEFUEL_SEQUENCES");
+    let n = custom.unwrap_or(CI_SEQUENCES);
+    let first = env("EDGEFUEL_FIRST_SEED").unwrap_or(0);
+    let len = env("EDGEFUEL_SEQUENCE_LEN").map_or(LEN, |l| l as usize);
     let started = std::time::Instant::now();
-    let report = model::check(0..n, LEN).await;
+    let report = model::check(first..first + n, len).await;
     println!(
-        "model: {} sequences, {} steps, {} refusal kinds, {:.1} s",
+        "model: seeds {first}..{}, {} sequences, {} steps, {} refusal kinds, {:.1} s",
+        first + n,
         report.sequences,
         report.steps,
         report.seen.refusals.len(),
@@ -27,8 +37,8 @@ async fn random_sequences_match_the_model() {
     for (what, count) in &report.seen.successes {
         println!("  {count:>6} × {what}");
     }
-    let table = table::render(&report.seen.refusals, n, LEN);
-    if custom.is_some() {
+    let table = table::render(&report.seen.refusals, n, len);
+    if custom.is_some() || first != 0 || len != LEN {
         println!("{table}");
         return;
     }

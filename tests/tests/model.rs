@@ -46,8 +46,71 @@ async fn random_sequences_match_the_model() {
         std::fs::write(table::path(), &table).unwrap();
     }
     let committed = std::fs::read_to_string(table::path()).unwrap_or_default();
+    let new = table::missing_from(&committed, &report.seen.refusals);
     assert!(
-        committed == table,
-        "docs/bad-inputs.md is stale: rerun with EDGEFUEL_BLESS=1\n{table}"
+        new.is_empty(),
+        "docs/bad-inputs.md lacks rows this run observed: rerun with EDGEFUEL_BLESS=1\n{}",
+        new.join("\n")
     );
+}
+
+/// Stake delegated in a batch's epoch does not share that batch's pool
+/// reward (stake activation). A shrunk sequence the suite printed when its
+/// model ignored activation; kept as a lockstep regression.
+#[tokio::test]
+async fn fresh_stake_does_not_share_a_batch_of_its_epoch() {
+    use edgefuel_tests::model::actions::prelude::*;
+    replay(vec![
+        Action::Delegate {
+            actor: 6,
+            node: 0,
+            amount: Efuel(250),
+        },
+        Action::Submit {
+            signer: 0,
+            node: 0,
+            seq: Next,
+            epoch: Current,
+            leaves: 2,
+            work: 1,
+            fake: 0,
+            inflate: 0,
+        },
+        Action::Slots { n: 5 },
+        Action::Submit {
+            signer: 0,
+            node: 0,
+            seq: Next,
+            epoch: Current,
+            leaves: 3,
+            work: 1,
+            fake: 0,
+            inflate: 0,
+        },
+        Action::Seal { node: 0, back: 1 },
+        Action::Reveal {
+            signer: 0,
+            node: 0,
+            back: 1,
+            pick: Sampled,
+        },
+        Action::Vote {
+            verifier: 0,
+            node: 0,
+            back: 1,
+            evidence: Honest,
+        },
+        Action::Vote {
+            verifier: 1,
+            node: 0,
+            back: 1,
+            evidence: Honest,
+        },
+        Action::Finalize {
+            node: 0,
+            back: 1,
+            bounty: Voters,
+        },
+    ])
+    .await;
 }

@@ -52,6 +52,14 @@ pub fn model_params() -> Params {
 /// EFUEL each operator and each staker starts with.
 pub const OPERATOR_FUNDS: u64 = 3_000;
 pub const STAKER_FUNDS: u64 = 2_000;
+/// EFUEL actor `i` starts with (in EFUEL).
+pub fn funds(i: usize) -> u64 {
+    if i < NODES {
+        OPERATOR_FUNDS
+    } else {
+        STAKER_FUNDS
+    }
+}
 /// Commission of node 0, 1, 2 (bps).
 pub const COMMISSIONS: [u16; NODES] = [0, 1_000, 2_000];
 
@@ -100,11 +108,7 @@ impl Chain {
         }
         model.node_count = NODES as u64;
         for (i, w) in model.wallets.iter_mut().enumerate() {
-            *w = if i < NODES {
-                OPERATOR_FUNDS
-            } else {
-                STAKER_FUNDS
-            } * EFUEL;
+            *w = funds(i) * EFUEL;
         }
         (chain, model)
     }
@@ -141,12 +145,7 @@ impl Chain {
         }
         let transfers: Vec<Instruction> = (0..ACTORS)
             .map(|i| {
-                let funds = if i < NODES {
-                    OPERATOR_FUNDS
-                } else {
-                    STAKER_FUNDS
-                };
-                ix::transfer_efuel(&whale.pubkey(), &self.actors[i].pubkey(), funds * EFUEL)
+                ix::transfer_efuel(&whale.pubkey(), &self.actors[i].pubkey(), funds(i) * EFUEL)
                     .unwrap()
             })
             .collect();

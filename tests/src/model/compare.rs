@@ -9,6 +9,7 @@ use edgefuel::{
     pda, Batch, BatchStatus, Delegation, Network, Node, NodeEpochStats, NodeStatus,
     Proposal as ChainProposal, ProposalStatus, ProposalVote, Quorum, Verdict,
 };
+use solana_signer::Signer;
 use std::fmt::Debug;
 
 /// Collects the fields that differ.
@@ -142,7 +143,7 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     let set: Vec<Pubkey> = m
         .verifiers
         .iter()
-        .map(|k| c.verifiers[*k as usize].pubkey_())
+        .map(|k| c.verifiers[*k as usize].pubkey())
         .collect();
     d.eq(
         || "network.verifiers".into(),
@@ -157,7 +158,7 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     d.eq(
         || "network.guardian".into(),
         net.guardian,
-        c.guardians[m.guardian as usize].pubkey_(),
+        c.guardians[m.guardian as usize].pubkey(),
     );
 
     for (i, mn) in m.nodes.iter().enumerate() {
@@ -240,7 +241,7 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
         d.eq(|| f("activating"), got, want);
 
         for a in 0..ACTORS as u8 {
-            let staker = c.actors[a as usize].pubkey_();
+            let staker = c.actors[a as usize].pubkey();
             let got: Option<Delegation> = load(c, &pda::delegation(&key, &staker)).await;
             let want = m.delegations.get(&(i as u8, a));
             let f = |name: &str| format!("delegation ({i}, {a}).{name}");
@@ -345,7 +346,7 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
         d.eq(
             || f("proposer"),
             g.proposer,
-            c.actors[w.proposer as usize].pubkey_(),
+            c.actors[w.proposer as usize].pubkey(),
         );
         d.eq(|| f("created_at"), g.created_at, w.created_at);
         d.eq(|| f("voting_ends_at"), g.voting_ends_at, w.voting_ends_at);
@@ -370,7 +371,7 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
         d.eq(|| f("params_version"), g.params_version, w.params_version);
     }
     for ((id, node, actor), weight) in &m.ballots {
-        let delegation = pda::delegation(&c.node_key(*node), &c.actors[*actor as usize].pubkey_());
+        let delegation = pda::delegation(&c.node_key(*node), &c.actors[*actor as usize].pubkey());
         let key = pda::proposal_vote(&pda::proposal(*id), &delegation);
         let g: Option<ProposalVote> = load(c, &key).await;
         d.eq(
@@ -381,12 +382,12 @@ pub async fn compare(c: &mut Chain, m: &Model) -> Result<(), String> {
     }
 
     for a in 0..ACTORS {
-        let owner = c.actors[a].pubkey_();
+        let owner = c.actors[a].pubkey();
         let got = c.t.efuel(&owner).await;
         d.eq(|| format!("wallet of actor {a}"), got, m.wallets[a]);
     }
     for v in 0..VERIFIER_KEYS {
-        let owner = c.verifiers[v].pubkey_();
+        let owner = c.verifiers[v].pubkey();
         let got = c.t.efuel(&owner).await;
         d.eq(
             || format!("wallet of verifier {v}"),
@@ -441,7 +442,7 @@ fn compare_batch(d: &mut Diff, c: &Chain, i: usize, seq: u64, g: &Batch, w: &MBa
     let want: Vec<(Pubkey, Option<u32>)> = w
         .votes
         .iter()
-        .map(|(k, l)| (c.verifiers[*k as usize].pubkey_(), *l))
+        .map(|(k, l)| (c.verifiers[*k as usize].pubkey(), *l))
         .collect();
     d.eq(|| f("votes"), votes, want);
     d.eq(|| f("valid_votes"), g.valid_votes, w.valid_votes);
@@ -451,15 +452,6 @@ fn compare_batch(d: &mut Diff, c: &Chain, i: usize, seq: u64, g: &Batch, w: &MBa
     d.eq(|| f("slashed"), g.slashed, w.slashed);
     d.eq(|| f("finalized_slot"), g.finalized_slot, w.finalized_slot);
     d.eq(|| f("reward_rate"), g.reward_rate, w.reward_rate);
-}
-
-trait PubkeyOf {
-    fn pubkey_(&self) -> Pubkey;
-}
-impl PubkeyOf for solana_keypair::Keypair {
-    fn pubkey_(&self) -> Pubkey {
-        solana_signer::Signer::pubkey(self)
-    }
 }
 
 /// What a holder's position is worth: its shares at the pool's rate plus
@@ -521,6 +513,24 @@ pub fn invariants(before: &Model, after: &Model, actor: Option<u8>) -> Result<()
             mine(&|d| d.bonded_shares + d.unbonding_shares),
             n.pool_shares,
         );
+    }
+    // The accumulator pays every holder what the rules entitle it to, less
+    // at most one base unit per payout and settlement (rounding favours the
+    // pool), never more.
+    for (&(node, who), &exact) in &after.entitled {
+        let del = after.delegations.get(&(node, who));
+        let paid = after.claimed.get(&(node, who)).copied().unwrap_or(0) as u128
+            + del.map_or(0, |x| (x.pending_rewards + after.owed(node, x)) as u128);
+        let payouts = after.pool_payouts[node as usize] as u128;
+        let paid = paid * EXACT;
+        let slack = 2 * (payouts + 1) * EXACT;
+        d.check(paid <= exact + payouts && exact <= paid + slack, || {
+            format!(
+                "holder ({node}, {who}): paid {} base units, the rules give {:.3}",
+                paid / EXACT,
+                exact as f64 / EXACT as f64
+            )
+        });
     }
     // No holder's value grows without a reward or shrinks without a slash.
     for ((node, who), was) in &before.delegations {

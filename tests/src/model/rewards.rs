@@ -118,6 +118,27 @@ impl Model {
         young
     }
 
+    /// The rule itself, without the accumulator: each holder of `node` is
+    /// entitled to `to_pool × its earning shares / earning`, its earning
+    /// shares being its bonded shares minus those delegated in the batch's
+    /// epoch or later.
+    pub fn entitle(&mut self, node: u8, batch_epoch: u64, to_pool: u64, earning: u64) {
+        self.pool_payouts[node as usize] += 1;
+        for ((n, a), d) in &self.delegations {
+            if *n != node {
+                continue;
+            }
+            let young = if d.activating_epoch >= batch_epoch {
+                d.activating_shares
+            } else {
+                0
+            };
+            let mine = (d.bonded_shares - young) as u128;
+            *self.entitled.entry((*n, *a)).or_default() +=
+                to_pool as u128 * mine * super::state::EXACT / earning as u128;
+        }
+    }
+
     /// Records the accumulator's growth by `inc` from a batch of epoch
     /// `batch_epoch` accepted now: in its own epoch the stats' `acc_end`
     /// follows the accumulator; a batch of the previous epoch adds to that

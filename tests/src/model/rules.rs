@@ -88,6 +88,15 @@ impl Model {
             .saturating_sub(back as u64)
     }
 
+    /// A copy of `actor`'s delegation in `node`, or the refusal for a
+    /// missing account.
+    fn delegation(&self, node: u8, actor: u8) -> Result<MDel, Refusal> {
+        self.delegations
+            .get(&(node, actor))
+            .cloned()
+            .ok_or_else(missing)
+    }
+
     fn proposal_id(&self, back: u8) -> u64 {
         self.proposal_count.saturating_sub(1 + back as u64)
     }
@@ -353,11 +362,7 @@ impl Model {
             Action::Undelegate { actor, node, .. } => {
                 let shares = plan.amount;
                 let n = node as usize;
-                let mut d = self
-                    .delegations
-                    .get(&(node, actor))
-                    .ok_or_else(missing)?
-                    .clone();
+                let mut d = self.delegation(node, actor)?;
                 require(shares > 0, || ef(OutOfRange, E::ZeroAmount))?;
                 require(now >= d.vote_locked_until, || {
                     ef(TooEarly, E::StakeLockedByVote)
@@ -389,11 +394,7 @@ impl Model {
             }
             Action::Withdraw { actor, node } => {
                 let n = node as usize;
-                let mut d = self
-                    .delegations
-                    .get(&(node, actor))
-                    .ok_or_else(missing)?
-                    .clone();
+                let mut d = self.delegation(node, actor)?;
                 require(d.unbonding_shares > 0, || {
                     ef(WrongState, E::NothingToWithdraw)
                 })?;
@@ -419,11 +420,7 @@ impl Model {
             }
             Action::Claim { actor, node } => {
                 let n = node as usize;
-                let mut d = self
-                    .delegations
-                    .get(&(node, actor))
-                    .ok_or_else(missing)?
-                    .clone();
+                let mut d = self.delegation(node, actor)?;
                 require(self.paused & PAUSE_MINTING == 0, || {
                     ef(Paused, E::MintingPaused)
                 })?;
@@ -435,6 +432,7 @@ impl Model {
                 };
                 let amount = d.pending_rewards + commission;
                 require(amount > 0, || ef(WrongState, E::NothingToClaim))?;
+                *self.claimed.entry((node, actor)).or_default() += d.pending_rewards;
                 d.pending_rewards = 0;
                 d.total_claimed += amount;
                 self.nodes[n].commission_owed -= commission;
@@ -878,6 +876,7 @@ impl Model {
         self.total_rewards_accrued += commission + to_pool;
         if inc > 0 {
             self.record_accumulator(key.0, b.epoch, inc);
+            self.entitle(key.0, b.epoch, to_pool, earning);
         }
         let st = self.stats.entry((key.0, b.epoch)).or_default();
         st.batches_accepted += 1;

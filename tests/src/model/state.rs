@@ -373,7 +373,18 @@ pub struct Model {
     /// Rewards minted per epoch, for the emission-cap invariant: Σ epochs'
     /// caps in force ≥ Σ accrued.
     pub emitted_by_epoch: BTreeMap<u64, (u64, u64)>,
+    /// Per (node, holder): what the rules entitle it to, in exact fractions
+    /// (units of 10⁻¹² base units), computed batch by batch from the shares
+    /// that earn for the batch's epoch; and the delegation rewards it has
+    /// claimed. The accumulator's payouts must stay within rounding of it.
+    pub entitled: BTreeMap<(u8, u8), u128>,
+    pub claimed: BTreeMap<(u8, u8), u64>,
+    /// Accepted batches per node that paid the pool (rounding events).
+    pub pool_payouts: [u64; NODES],
 }
+
+/// Scale of [`Model::entitled`].
+pub const EXACT: u128 = 1_000_000_000_000;
 
 pub const PAUSE_SUBMISSIONS: u8 = 1;
 pub const PAUSE_MINTING: u8 = 2;
@@ -410,6 +421,9 @@ impl Model {
             treasury: 0,
             supply: genesis,
             emitted_by_epoch: BTreeMap::new(),
+            entitled: BTreeMap::new(),
+            claimed: BTreeMap::new(),
+            pool_payouts: [0; NODES],
         }
     }
 

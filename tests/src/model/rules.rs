@@ -308,8 +308,10 @@ impl Model {
                 require(self.nodes[n].status() != Status::Exiting, || {
                     ef(WrongState, E::NodeExiting)
                 })?;
-                if !self.delegations.contains_key(&(node, actor)) {
-                    self.delegations.insert((node, actor), MDel::default());
+                if let std::collections::btree_map::Entry::Vacant(e) =
+                    self.delegations.entry((node, actor))
+                {
+                    e.insert(MDel::default());
                     self.nodes[n].delegation_count += 1;
                 }
                 let (t, s) = (self.nodes[n].pool_tokens, self.nodes[n].pool_shares);

@@ -13,6 +13,7 @@
 //!   shares first;
 //! - a holder is owed `floor(earning shares · acc / SCALE) − debt`, and its
 //!   activating shares `floor(shares · (acc − base(d)) / SCALE) − debt`,
+//!   each debt being the value at its last settlement rounded up,
 //!   where `base(d)` is the accumulator grown by batches of epochs ≤ d:
 //!   the node's accumulator at the end of epoch d plus what batches of
 //!   epoch d added when accepted in epoch d + 1.
@@ -158,8 +159,11 @@ impl Model {
     }
 }
 
-/// Sets both debts to the current accumulated values of the shares.
+/// Sets both debts to the current accumulated values of the shares,
+/// rounded up: `floor(accrued) − ceil(debt)` never pays more than the
+/// exact share, however often the shares change.
 pub fn rebase(d: &mut MDel, n: &MNode, young_acc: u128) {
-    d.reward_debt = accumulated(d.bonded_shares - d.activating_shares, n.acc);
-    d.activating_debt = accumulated(d.activating_shares, young_acc);
+    let ceil = |shares: u64, acc: u128| (shares as u128 * acc).div_ceil(SCALE);
+    d.reward_debt = ceil(d.bonded_shares - d.activating_shares, n.acc);
+    d.activating_debt = ceil(d.activating_shares, young_acc);
 }

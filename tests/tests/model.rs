@@ -119,3 +119,35 @@ async fn fresh_stake_does_not_share_a_batch_of_its_epoch() {
     ])
     .await;
 }
+
+/// A replayed seq signed by a wrong signer: Anchor creates the batch
+/// account (and fails, it exists) before it checks the node's signer
+/// constraint. Found by the long check (seed 7525) against a model that
+/// checked the signer first.
+#[tokio::test]
+async fn replayed_seq_by_a_wrong_signer_fails_on_the_existing_batch() {
+    use edgefuel_tests::model::actions::prelude::*;
+    replay(vec![
+        Action::Submit {
+            signer: 0,
+            node: 0,
+            seq: Next,
+            epoch: Current,
+            leaves: 3,
+            work: 1,
+            fake: 0,
+            inflate: 0,
+        },
+        Action::Submit {
+            signer: 5,
+            node: 0,
+            seq: Last,
+            epoch: Current,
+            leaves: 7,
+            work: 2,
+            fake: 0,
+            inflate: 0,
+        },
+    ])
+    .await;
+}

@@ -454,10 +454,12 @@ impl Model {
                 epoch,
             } => {
                 let n = node as usize;
-                require(signer == node, || ef(WrongSigner, E::NotAgent))?;
+                // Anchor creates `init` accounts while it loads the accounts,
+                // before it checks the node's signer constraint.
                 require(!self.batches.contains_key(&(node, plan.seq)), || {
                     already_in_use(Replay)
                 })?;
+                require(signer == node, || ef(WrongSigner, E::NotAgent))?;
                 require(self.paused & PAUSE_SUBMISSIONS == 0, || {
                     ef(Paused, E::SubmissionsPaused)
                 })?;

@@ -400,17 +400,13 @@ impl Chain {
             }
             Action::FinalizeProposal { .. } => (ix::finalize_proposal(plan.proposal), None),
             Action::Execute { target, .. } => {
-                let action = plan
-                    .action
-                    .as_ref()
-                    .map_or(ProposalAction::SetVerifierThreshold(0), |a| {
-                        self.proposal_action(a)
-                    });
-                let mut ix = ix::execute_proposal(plan.proposal, &action);
-                if !target {
-                    ix.accounts.truncate(4);
-                }
-                (ix, None)
+                // Without `target`, the builder of an action that names no
+                // account: the action's account is left out.
+                let action = match (&plan.action, target) {
+                    (Some(a), true) => self.proposal_action(a),
+                    _ => ProposalAction::SetVerifierThreshold(0),
+                };
+                (ix::execute_proposal(plan.proposal, &action), None)
             }
             Action::Cancel { actor, .. } => {
                 let s = self.actors[actor as usize].insecure_clone();

@@ -2,6 +2,7 @@
 use std::fmt::Write;
 
 use crate::cost::{CostReport, Run, Tally};
+use crate::daemons::DaemonReport;
 use crate::detection::{DetectionReport, Mode};
 use crate::kernels::KernelReport;
 use crate::machine::Machine;
@@ -16,6 +17,7 @@ pub struct Results {
     pub cost: CostReport,
     pub detection: DetectionReport,
     pub kernels: KernelReport,
+    pub daemons: DaemonReport,
     /// Relative path from BENCHMARKS.md to the charts.
     pub charts_rel: String,
 }
@@ -327,6 +329,7 @@ pub fn charts(r: &Results) -> Vec<(String, String)> {
             &stamp,
         ),
     ));
+    out.extend(crate::daemons_report::charts(&r.daemons, &stamp));
     out
 }
 
@@ -680,18 +683,6 @@ pub fn markdown(r: &Results) -> String {
         img("gemm-vs-gemmkit.svg")
     );
 
-    // ---- not here
-    let _ = writeln!(s, "## Not in this report\n");
-    let _ = writeln!(
-        s,
-        "- **Verifier share of compute** (verifier CPU seconds ÷ node CPU seconds per batch) and \
-         **end-to-end throughput** (verified jobs/s and transactions/s through the local chain with the real \
-         agent and verifier processes, and where the time goes) need the `edgefuel-node` and \
-         `edgefuel-verifier` daemons (issue 11). They reached main only as this benchmark was being finished and \
-         are not measured here: those sections are to come from real daemon runs, not estimates. The sampling itself bounds the verifier's \
-         re-execution to the revealed leaves: the sample column of section 1 (e.g. ≤ {} of {} jobs).",
-        c.sizes.last().and_then(|z| z.edgefuel.sample).map(|x| x.1).unwrap_or(0),
-        c.sizes.last().map(|z| g(z.size)).unwrap_or_default()
-    );
+    s.push_str(&crate::daemons_report::markdown(&r.daemons, &img));
     s
 }

@@ -171,7 +171,10 @@ impl Agent {
             CommitmentConfig::confirmed(),
         );
         let node = pda::node(&config.operator);
-        let meter = EnergyMeter::open(config.settings.energy.device_watts);
+        let meter = EnergyMeter::open(
+            config.settings.energy.device_watts,
+            backend.name().starts_with("gpu"),
+        );
         let status = Status {
             node: node.to_string(),
             operator: config.operator.to_string(),

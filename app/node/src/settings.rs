@@ -270,7 +270,7 @@ listen = "{listen}"
 
 [energy]
 # Watts your device draws while busy: used for the energy estimate when the
-# machine exposes no counter (RAPL for CPUs); figures are labelled estimated.
+# machine exposes no counter (NVML for NVIDIA GPUs, RAPL for CPUs); figures are labelled estimated.
 device_watts = 75.0
 
 [rewards]

@@ -18,7 +18,7 @@ use edgefuel_client::amount::EFUEL;
 use edgefuel_client::edgefuel::NodeMetadata;
 use edgefuel_client::{CommitmentConfig, EdgeFuelClient};
 use edgefuel_daemon::phases;
-use edgefuel_launch::daemon::{free_addr, metric, spawn, Daemon};
+use edgefuel_launch::daemon::{free_addr, metric, spawn, spawn_verifier, Daemon};
 use edgefuel_launch::{operator, LocalChain};
 use edgefuel_node::workload::{JobMix, JobSize};
 use solana_keypair::Keypair;
@@ -216,24 +216,7 @@ async fn run_async(plan: &Plan, log: &dyn Fn(&str)) -> anyhow::Result<DaemonRepo
             )
             .await
             .map_err(|e| operator::refused("verifier EFUEL account", &url, e))?;
-        let http = free_addr()?;
-        let file = logs.join(format!("{name}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                "rpc_url = \"{url}\"\nkeypair = \"{}\"\nbackend = \"cpu\"\npoll_interval_secs = 1.0\n[http]\nlisten = \"{http}\"\n",
-                key.display()
-            ),
-        )?;
-        verifiers.push(spawn(
-            "verifier",
-            &name,
-            &["run".into(), "--config".into(), file.into()],
-            &[],
-            http,
-            &logs,
-            level,
-        )?);
+        verifiers.push(spawn_verifier(&name, &key, &url, "cpu", &logs, level)?);
     }
     let processes = match verifiers.first() {
         Some(v) => process_name(v),

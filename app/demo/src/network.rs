@@ -24,7 +24,7 @@ use edgefuel_client::edgefuel::{
     CreateProposalArgs, Node, NodeMetadata, ProposalAction, ProposalStatus, VoteChoice,
 };
 use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Instruction};
-use edgefuel_launch::daemon::{free_addr, get_json, run_to_end, spawn, terminate};
+use edgefuel_launch::daemon::{free_addr, get_json, run_to_end, spawn, spawn_verifier, terminate};
 use edgefuel_launch::operator;
 use edgefuel_launch::LocalChain;
 use serde::Serialize;
@@ -344,22 +344,11 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
     let mut verifiers = Vec::new();
     for i in 1..=3 {
         let key = chain.keys_dir.join(format!("verifier-{i}.json"));
-        let http = free_addr()?;
-        let file = logs.join(format!("verifier-{i}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                "rpc_url = \"{url}\"\nkeypair = \"{}\"\nbackend = \"{}\"\npoll_interval_secs = 1.0\n[http]\nlisten = \"{http}\"\n",
-                key.display(),
-                opts.verifier_backend
-            ),
-        )?;
-        verifiers.push(spawn(
-            "verifier",
+        verifiers.push(spawn_verifier(
             &format!("verifier-{i}"),
-            &["run".into(), "--config".into(), file.into()],
-            &[],
-            http,
+            &key,
+            &url,
+            &opts.verifier_backend,
             &logs,
             &log_level,
         )?);

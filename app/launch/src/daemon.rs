@@ -176,6 +176,38 @@ pub fn spawn(
     })
 }
 
+/// Starts `edgefuel-verifier run` as process `name` for the key file `key`
+/// on the chain at `rpc_url`: its settings (`backend`, crank on, a scan
+/// every second, HTTP on a free loopback port) go to `logs/<name>.toml`.
+pub fn spawn_verifier(
+    name: &str,
+    key: &Path,
+    rpc_url: &str,
+    backend: &str,
+    logs: &Path,
+    log_level: &str,
+) -> anyhow::Result<Daemon> {
+    let http = free_addr()?;
+    let file = logs.join(format!("{name}.toml"));
+    std::fs::write(
+        &file,
+        format!(
+            "rpc_url = \"{rpc_url}\"\nkeypair = \"{}\"\nbackend = \"{backend}\"\npoll_interval_secs = 1.0\n[http]\nlisten = \"{http}\"\n",
+            key.display(),
+        ),
+    )
+    .with_context(|| format!("writing {}", file.display()))?;
+    spawn(
+        "verifier",
+        name,
+        &["run".into(), "--config".into(), file.into()],
+        &[],
+        http,
+        logs,
+        log_level,
+    )
+}
+
 /// Runs a daemon command to completion (init, doctor), its output to `log`.
 pub fn run_to_end(kind: &str, args: &[OsString], log: &Path) -> anyhow::Result<String> {
     let out = daemon_command(kind)?

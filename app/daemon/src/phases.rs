@@ -54,6 +54,13 @@ impl Phases {
         now
     }
 
+    /// Ends a step of a daemon's loop that began at `start`: its time minus
+    /// the `local` seconds already counted to other phases goes to
+    /// [`CHAIN`].
+    pub fn end_step(&self, start: Instant, local: f64) {
+        self.add(CHAIN, start.elapsed().as_secs_f64() - local);
+    }
+
     /// Seconds counted for `phase` so far.
     pub fn get(&self, phase: &str) -> f64 {
         self.0

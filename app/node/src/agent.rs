@@ -241,10 +241,7 @@ impl Agent {
             let step = Instant::now();
             self.step_local = 0.0;
             let result = self.tick().await;
-            self.metrics.phases.add(
-                phases::CHAIN,
-                step.elapsed().as_secs_f64() - self.step_local,
-            );
+            self.metrics.phases.end_step(step, self.step_local);
             let pause = match result {
                 Ok(()) => {
                     if failures > 0 {

@@ -111,10 +111,7 @@ impl Verifier {
             let step = Instant::now();
             self.scan_local = 0.0;
             let result = self.scan().await;
-            self.metrics.phases.add(
-                phases::CHAIN,
-                step.elapsed().as_secs_f64() - self.scan_local,
-            );
+            self.metrics.phases.end_step(step, self.scan_local);
             let pause = match result {
                 Ok(()) => {
                     if failures > 0 {

@@ -404,7 +404,8 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(s, "# EdgeFuel benchmarks\n");
     let _ = writeln!(
         s,
-        "Written by `scripts/bench` (`cargo run --release -p edgefuel-bench -- --out BENCHMARKS.md`){}. \
+        "Written by `scripts/bench` (a release build of `edgefuel-bench`, `edgefuel-node` and `edgefuel-verifier`, then \
+         `edgefuel-bench --out BENCHMARKS.md`){}. \
          Every figure below comes from this one run, on this machine and commit; ratios compare \
          figures of the same run. Do not edit by hand: run the command again.\n",
         if r.short { " in **short mode** (tiny sizes: a smoke test, not figures to quote)" } else { "" }

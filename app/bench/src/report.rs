@@ -373,10 +373,11 @@ fn floor(z: &crate::cost::SizeResult) -> Option<String> {
          first reveal transaction (the seed comes from SlotHashes and the batch key, not from who seals or \
          when, and the node computes its sample before sending), and the second verifier can close the \
          batch in the transaction that finalizes it: {merged} fixed + {reveal_txs} reveal = {} lamports per job.\n\
-         - *Address lookup tables*: a reveal names 4 accounts; the signer and the program cannot come from a \
-         table, so at most the node and the batch (64 bytes) move there, less the table's own 32-byte key and \
-         indexes, and the batch's key would first have to be added to a table (one more transaction a batch). \
-         That frees about 30 bytes, not the {} a second item needs.\n\
+         - *Address lookup tables*: a reveal names 5 accounts (the signing agent, node, batch, the program's \
+         event authority, the program); the signer and the invoked program cannot come from a table, so at most \
+         the node, the batch and the event authority (96 bytes) move there, less the table's own 32-byte key and \
+         its indexes, and the batch's key would first have to be added to a table (one more transaction a \
+         batch). That frees about 60 bytes, not the {} a second item needs.\n\
          - *A multiproof* (each shared sibling sent once, none the proof can compute): this sample needs {} \
          distinct nodes instead of {}, {} bytes in all, so at least {proof_txs} reveal transactions: \
          {merged} + {proof_txs} = {} transactions, **{} lamports per job, the floor at these params**. It \

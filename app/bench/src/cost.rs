@@ -29,6 +29,27 @@ use solana_transaction::Transaction;
 
 use crate::baseline;
 
+#[cfg(test)]
+mod tests {
+    use super::multiproof_nodes;
+
+    #[test]
+    fn a_multiproof_sends_each_needed_sibling_once() {
+        // One leaf of 8: its whole path, 3 siblings.
+        assert_eq!(multiproof_nodes(8, &[5]), 3);
+        // Leaves 0 and 1 of 8 are each other's sibling: 2 nodes above them.
+        assert_eq!(multiproof_nodes(8, &[0, 1]), 2);
+        // 0 and 7: 2 siblings each below the root's children, which are
+        // both on a path.
+        assert_eq!(multiproof_nodes(8, &[0, 7]), 4);
+        // Every leaf: nothing to send.
+        assert_eq!(multiproof_nodes(4, &[0, 1, 2, 3]), 0);
+        // 5 leaves: leaf 4 is promoted twice (no sibling), then meets 0..3.
+        assert_eq!(multiproof_nodes(5, &[4]), 1);
+        assert_eq!(multiproof_nodes(1, &[0]), 0);
+    }
+}
+
 /// Lamports of a transaction fee per signature on this bank (checked).
 pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 
@@ -69,7 +90,50 @@ pub struct Run {
     pub lamports_spent: u64,
     /// EdgeFuel only: sample points and revealed leaves.
     pub sample: Option<(u64, u64)>,
+    /// EdgeFuel only: the reveal as this run sent it and as a multiproof
+    /// would carry it ([`RevealBytes`]).
+    pub reveal: Option<RevealBytes>,
     pub secs: f64,
+}
+
+/// The bytes of one batch's reveal: per leaf with its own path (what the
+/// program takes today), and as one multiproof over the same leaves (every
+/// sibling node sent once, none that the proof can compute itself).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RevealBytes {
+    /// Leaves revealed.
+    pub leaves: u64,
+    /// Bytes of the items as sent (leaf fields, shape, own path).
+    pub items: u64,
+    /// The largest item.
+    pub largest_item: u64,
+    /// Sibling nodes in all the paths, and distinct ones a multiproof needs.
+    pub path_nodes: u64,
+    pub multiproof_nodes: u64,
+    /// Bytes of the same reveal as a multiproof: items without paths, plus
+    /// 40 bytes (hash + work sum) per multiproof node.
+    pub multiproof_bytes: u64,
+}
+
+/// Distinct sibling nodes a multiproof of `leaves` (indices) needs in a sum
+/// tree of `leaf_count` leaves (an odd last node is promoted, so it has no
+/// sibling at that level): the siblings of every path that are not on
+/// another path themselves.
+pub fn multiproof_nodes(leaf_count: u64, leaves: &[u32]) -> u64 {
+    use std::collections::BTreeSet;
+    let mut level: BTreeSet<u64> = leaves.iter().map(|i| *i as u64).collect();
+    let (mut width, mut nodes) = (leaf_count, 0u64);
+    while width > 1 {
+        for &i in &level {
+            let sibling = i ^ 1;
+            if sibling < width && !level.contains(&sibling) {
+                nodes += 1;
+            }
+        }
+        level = level.iter().map(|i| i / 2).collect();
+        width = width.div_ceil(2);
+    }
+    nodes
 }
 
 impl Run {
@@ -95,6 +159,7 @@ impl Run {
             account_bytes: 0,
             lamports_spent: 0,
             sample: None,
+            reveal: None,
             secs: 0.0,
         }
     }
@@ -354,6 +419,18 @@ impl Bench {
         let batch = self.t.batch(&key).await.context("sealed batch")?;
         let items = rb.reveal_items(&batch)?;
         run.sample = Some((batch.sample().len() as u64, items.len() as u64));
+        let indices: Vec<u32> = items.iter().map(|i| i.index).collect();
+        let multiproof = multiproof_nodes(rb.leaf_count() as u64, &indices);
+        let path_nodes: u64 = items.iter().map(|i| i.path.len() as u64).sum();
+        let item_bytes: u64 = items.iter().map(|i| i.len() as u64).sum();
+        run.reveal = Some(RevealBytes {
+            leaves: items.len() as u64,
+            items: item_bytes,
+            largest_item: items.iter().map(|i| i.len() as u64).max().unwrap_or(0),
+            path_nodes,
+            multiproof_nodes: multiproof,
+            multiproof_bytes: item_bytes - path_nodes * 40 + multiproof * 40,
+        });
         for chunk in ReceiptBatch::pack_reveals(items) {
             let reveal = ix::reveal_samples(&op.pubkey(), &op.pubkey(), &key, chunk);
             run.step(

@@ -4,10 +4,14 @@
 //! Sections: on-chain cost per verified job against a per-job-account
 //! baseline on the same program-test bank; detection of cheaters against
 //! work-weighted sampling; kernels per backend against gemmkit and the CPU's
-//! peak. `--short` runs tiny sizes (a smoke test for CI: it only has to
-//! complete and write the files).
+//! peak; the verifier's share of compute and end-to-end throughput from real
+//! daemon processes (`edgefuel-launch`: a local chain, verifiers, a node).
+//! `--short` runs tiny sizes (a smoke test for CI: it only has to complete
+//! and write the files).
 mod baseline;
 mod cost;
+mod daemons;
+mod daemons_report;
 mod detection;
 mod kernels;
 mod machine;
@@ -39,6 +43,9 @@ struct Args {
     /// Tiny sizes: checks that everything runs and writes the files.
     #[arg(long)]
     short: bool,
+    /// Seconds each daemon run (one node, one job kind, one batch size) lasts.
+    #[arg(long, default_value_t = 25)]
+    window: u64,
 }
 
 fn relative(from_dir: &Path, to: &Path) -> String {
@@ -49,6 +56,12 @@ fn relative(from_dir: &Path, to: &Path) -> String {
 }
 
 fn main() -> anyhow::Result<()> {
+    // The local chain (and the daemons, when their binaries are not built
+    // next to this one) are this executable re-run as a child process.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = edgefuel_launch::dispatch(&argv) {
+        std::process::exit(code);
+    }
     let args = Args::parse();
     let start = Instant::now();
     let progress = |msg: &str| eprintln!("[{:>6.1} s] {msg}", start.elapsed().as_secs_f64());
@@ -81,6 +94,23 @@ fn main() -> anyhow::Result<()> {
     )
     .context("detection section")?;
     let kernels = kernels::run(&machine, args.short, &progress).context("kernel section")?;
+    use edgefuel_node::workload::{JobMix, JobSize};
+    let plan = if args.short {
+        daemons::Plan {
+            kinds: vec![JobMix::Gemm],
+            sizes: vec![4],
+            job_size: JobSize::Small,
+            window: std::time::Duration::from_secs(8),
+        }
+    } else {
+        daemons::Plan {
+            kinds: vec![JobMix::Gemm, JobMix::Mlp, JobMix::Conv],
+            sizes: vec![16, 256, 1_024],
+            job_size: JobSize::Medium,
+            window: std::time::Duration::from_secs(args.window),
+        }
+    };
+    let daemons = daemons::run(&plan, &progress).context("daemon section")?;
 
     let out_dir = args
         .out
@@ -99,6 +129,7 @@ fn main() -> anyhow::Result<()> {
         cost,
         detection,
         kernels,
+        daemons,
         charts_rel: relative(&out_dir, &charts_dir),
     };
     for (name, svg) in report::charts(&results) {

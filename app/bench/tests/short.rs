@@ -31,6 +31,9 @@ fn short_mode_writes_the_report_and_charts() {
         "detection-inflated.svg",
         "kernels.svg",
         "gemm-vs-gemmkit.svg",
+        "verifier-share.svg",
+        "end-to-end.svg",
+        "time-breakdown.svg",
     ] {
         let svg = std::fs::read_to_string(dir.join("docs/bench").join(chart)).unwrap();
         assert!(

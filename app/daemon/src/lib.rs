@@ -7,9 +7,11 @@
 //! | [`http`] | the 127.0.0.1 HTTP server (`/healthz`, `/metrics`, pages) |
 //! | [`shutdown`] | Ctrl-C / SIGTERM as a value every loop can wait on |
 //! | [`logging`] | `tracing` to stderr, `RUST_LOG` filter |
+//! | [`phases`] | `phase_seconds_total{phase}`: where the daemon's time goes |
 pub mod http;
 pub mod keys;
 pub mod logging;
+pub mod phases;
 pub mod settings;
 pub mod shutdown;
 

@@ -1,7 +1,7 @@
 //! EdgeFuel's one-command local network demo.
 //!
 //! ```text
-//!  edgefuel-demo ──spawns──▶ edgefuel-demo __localnet-child   (edgefuel_localnet::run,
+//!  edgefuel-demo ──spawns──▶ edgefuel-demo __localnet-child   (edgefuel-launch: edgefuel_localnet::run,
 //!       │                     on free 127.0.0.1 ports,          default bootstrap, keys
 //!       │                     stops when the demo ends)         in a scratch directory)
 //!       │                                 ▲
@@ -14,7 +14,6 @@
 //! numbers as a [`Summary`] (`--output json`), after checking every one of
 //! them against an independent computation ([`expected`]).
 pub mod agent;
-pub mod chain;
 pub mod chart;
 pub mod expected;
 pub mod network;

@@ -92,26 +92,10 @@ enum Output {
     Json,
 }
 
-/// `<exe> __kind args…` → `edgefuel-kind args…`.
-fn daemon_args(kind: &str, args: &[OsString]) -> Vec<OsString> {
-    std::iter::once(OsString::from(format!("edgefuel-{kind}")))
-        .chain(args.iter().skip(2).cloned())
-        .collect()
-}
-
 fn main() {
     let args: Vec<OsString> = std::env::args_os().collect();
-    match args.get(1).and_then(|a| a.to_str()) {
-        Some(edgefuel_demo::chain::CHILD_ARG) => {
-            std::process::exit(edgefuel_demo::chain::child_main(args))
-        }
-        Some(network::NODE_ARG) => {
-            std::process::exit(edgefuel_node::cli::main(daemon_args("node", &args)))
-        }
-        Some(network::VERIFIER_ARG) => {
-            std::process::exit(edgefuel_verifier::cli::main(daemon_args("verifier", &args)))
-        }
-        _ => {}
+    if let Some(code) = edgefuel_launch::dispatch(&args) {
+        std::process::exit(code);
     }
     let cli = Cli::parse();
     tracing_subscriber::fmt()

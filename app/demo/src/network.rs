@@ -11,32 +11,29 @@
 //!                    daemon, every staker and operator claims, report.json + chart.svg
 //! ```
 //!
-//! The daemons are the `edgefuel-node` / `edgefuel-verifier` binaries next
-//! to this one when they were built, else this executable re-run with a
-//! hidden first argument (`__node`, `__verifier`) that calls the same
-//! library entry point: either way each is its own process.
-use crate::chain::LocalChain;
+//! The processes are started by `edgefuel-launch`: the daemons are the
+//! `edgefuel-node` / `edgefuel-verifier` binaries next to this one when they
+//! were built, else this executable re-run with a hidden first argument
+//! that calls the same library entry point: either way each is its own
+//! process.
 use crate::story::{failed, load_keypairs};
 use crate::summary::efuel9;
-use anyhow::{bail, ensure, Context};
+use anyhow::{bail, Context};
 use edgefuel_client::amount::EFUEL;
-use edgefuel_client::anchor_lang::solana_program::system_instruction;
 use edgefuel_client::edgefuel::{
     CreateProposalArgs, Node, NodeMetadata, ProposalAction, ProposalStatus, VoteChoice,
 };
-use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Instruction, Pubkey};
+use edgefuel_client::{ix, pda, CommitmentConfig, EdgeFuelClient, Instruction};
+use edgefuel_launch::daemon::{free_addr, get_json, run_to_end, spawn, spawn_verifier, terminate};
+use edgefuel_launch::operator;
+use edgefuel_launch::LocalChain;
 use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use std::ffi::OsString;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Hidden first arguments that run a daemon from this executable.
-pub const NODE_ARG: &str = "__node";
-pub const VERIFIER_ARG: &str = "__verifier";
 
 /// What the network demo runs.
 #[derive(Debug, Clone)]
@@ -154,124 +151,6 @@ pub struct Report {
     pub timeline: Vec<(f64, Vec<(u64, u64)>)>,
 }
 
-/// A running daemon process; killed if still running when dropped.
-struct Daemon {
-    name: String,
-    child: Child,
-    http: SocketAddr,
-    log: PathBuf,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-impl Daemon {
-    /// SIGTERM, then wait (graceful shutdown), then kill after `grace`.
-    fn stop(&mut self, grace: Duration) -> Option<std::process::ExitStatus> {
-        terminate(&self.child);
-        let deadline = Instant::now() + grace;
-        while Instant::now() < deadline {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        self.child.wait().ok()
-    }
-}
-
-/// Sends SIGTERM to a child.
-pub fn terminate(child: &Child) {
-    if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
-        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
-    }
-}
-
-/// The command that runs daemon `kind` (`node` or `verifier`).
-pub fn daemon_command(kind: &str) -> anyhow::Result<Command> {
-    let exe = std::env::current_exe().context("locating this executable")?;
-    let sibling = exe.with_file_name(format!("edgefuel-{kind}{}", std::env::consts::EXE_SUFFIX));
-    Ok(if sibling.exists() {
-        Command::new(sibling)
-    } else {
-        let mut c = Command::new(exe);
-        c.arg(format!("__{kind}"));
-        c
-    })
-}
-
-fn free_addr() -> anyhow::Result<SocketAddr> {
-    let l = TcpListener::bind("127.0.0.1:0").context("binding a probe socket on 127.0.0.1")?;
-    Ok(l.local_addr()?)
-}
-
-fn spawn(
-    kind: &str,
-    name: &str,
-    args: &[OsString],
-    envs: &[(String, String)],
-    http: SocketAddr,
-    logs: &Path,
-) -> anyhow::Result<Daemon> {
-    let log = logs.join(format!("{name}.log"));
-    let file =
-        std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
-    let err = file.try_clone()?;
-    let mut cmd = daemon_command(kind)?;
-    cmd.args(args)
-        .envs(envs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env(
-            "RUST_LOG",
-            std::env::var("EDGEFUEL_DEMO_DAEMON_LOG").unwrap_or_else(|_| "info".into()),
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(file))
-        .stderr(Stdio::from(err));
-    let child = cmd.spawn().with_context(|| format!("starting {name}"))?;
-    Ok(Daemon {
-        name: name.to_string(),
-        child,
-        http,
-        log,
-    })
-}
-
-/// Runs a daemon command to completion (init, doctor), its output to `log`.
-fn run_to_end(kind: &str, args: &[OsString], log: &Path) -> anyhow::Result<String> {
-    let out = daemon_command(kind)?
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .with_context(|| format!("running edgefuel-{kind}"))?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    std::fs::write(log, &text).with_context(|| format!("writing {}", log.display()))?;
-    ensure!(
-        out.status.success(),
-        "edgefuel-{kind} {:?} failed:\n{text}",
-        args
-    );
-    Ok(text)
-}
-
-async fn get_json(url: &str) -> Option<serde_json::Value> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()
-        .ok()?;
-    client.get(url).send().await.ok()?.json().await.ok()
-}
-
 struct NodeSetup {
     name: String,
     role: Role,
@@ -350,10 +229,12 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
     let f = funder.pubkey();
     let mut fund: Vec<Instruction> = Vec::new();
     for n in &nodes {
-        let who = n.operator.pubkey();
-        fund.push(system_instruction::transfer(&f, &who, 2_000_000_000));
-        fund.push(ix::create_efuel_ata(&f, &who));
-        fund.push(ix::transfer_efuel(&f, &who, op_stake).map_err(|e| anyhow::anyhow!("{e}"))?);
+        fund.extend(operator::fund(
+            &f,
+            &n.operator.pubkey(),
+            2_000_000_000,
+            op_stake,
+        )?);
     }
     for chunk in fund.chunks(6) {
         send_tx(
@@ -366,10 +247,7 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
     }
     let mut fund = Vec::new();
     for s in &stakers {
-        let who = s.key.pubkey();
-        fund.push(system_instruction::transfer(&f, &who, 100_000_000));
-        fund.push(ix::create_efuel_ata(&f, &who));
-        fund.push(ix::transfer_efuel(&f, &who, s.stake).map_err(|e| anyhow::anyhow!("{e}"))?);
+        fund.extend(operator::fund(&f, &s.key.pubkey(), 100_000_000, s.stake)?);
     }
     for chunk in fund.chunks(6) {
         send_tx(
@@ -395,47 +273,22 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
             .into(),
     );
     for n in &nodes {
-        let args: Vec<OsString> = vec![
-            "init".into(),
-            "--dir".into(),
-            n.dir.clone().into(),
-            "--operator".into(),
-            n.operator.pubkey().to_string().into(),
-            "--rpc".into(),
-            url.clone().into(),
-            "--backend".into(),
-            "cpu".into(),
-            "--listen".into(),
-            n.http.to_string().into(),
-        ];
-        run_to_end("node", &args, &logs.join(format!("{}-init.log", n.name)))?;
-        let agent = edgefuel_daemon_key(&n.dir.join("agent.json"))?;
         let op = n.operator.pubkey();
-        let metadata = NodeMetadata {
-            endpoint: format!("http://{}", n.http),
-            gpu_model: "lavapipe".into(),
-            vram_mib: 1_024,
-            region: "local".into(),
-            commission_bps: 500.min(network.params.max_commission_bps),
+        let plan = operator::NodePlan {
+            name: &n.name,
+            dir: &n.dir,
+            http: n.http,
+            stake: op_stake,
+            metadata: NodeMetadata {
+                endpoint: format!("http://{}", n.http),
+                gpu_model: "lavapipe".into(),
+                vram_mib: 1_024,
+                region: "local".into(),
+                commission_bps: 500.min(network.params.max_commission_bps),
+            },
+            init_log: &logs.join(format!("{}-init.log", n.name)),
         };
-        let epochs = client.stake_epochs(&pda::node(&op), &op).await?;
-        send_tx(
-            &client,
-            format!("registering {}", n.name),
-            vec![
-                ix::register_node(&op, metadata),
-                ix::delegate(&op, &pda::node(&op), op_stake, epochs),
-                ix::set_agent_key(&op, agent),
-            ],
-            vec![&n.operator],
-        )
-        .await?;
-        // The agent pays each batch account's rent (returned to the operator
-        // at close): the local faucet gives it plenty.
-        client
-            .airdrop(&agent, 100_000_000_000)
-            .await
-            .with_context(|| format!("airdropping SOL to {}'s agent", n.name))?;
+        let agent = operator::register_node(&client, &n.operator, &plan).await?;
         say(format!(
             "  {:<9} node {} ({:?}), operator stake {} EFUEL, agent {}",
             n.name,
@@ -487,26 +340,17 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
         opts.interval,
         opts.duration.as_secs()
     ));
+    let log_level = std::env::var("EDGEFUEL_DEMO_DAEMON_LOG").unwrap_or_else(|_| "info".into());
     let mut verifiers = Vec::new();
     for i in 1..=3 {
         let key = chain.keys_dir.join(format!("verifier-{i}.json"));
-        let http = free_addr()?;
-        let file = logs.join(format!("verifier-{i}.toml"));
-        std::fs::write(
-            &file,
-            format!(
-                "rpc_url = \"{url}\"\nkeypair = \"{}\"\nbackend = \"{}\"\npoll_interval_secs = 1.0\n[http]\nlisten = \"{http}\"\n",
-                key.display(),
-                opts.verifier_backend
-            ),
-        )?;
-        verifiers.push(spawn(
-            "verifier",
+        verifiers.push(spawn_verifier(
             &format!("verifier-{i}"),
-            &["run".into(), "--config".into(), file.into()],
-            &[],
-            http,
+            &key,
+            &url,
+            &opts.verifier_backend,
             &logs,
+            &log_level,
         )?);
     }
     let mut agents = Vec::new();
@@ -543,6 +387,7 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
             &env,
             n.http,
             &logs,
+            &log_level,
         )?);
     }
     say(format!(
@@ -573,7 +418,7 @@ pub async fn run(opts: NetworkOptions, say: &dyn Fn(String)) -> anyhow::Result<R
                     "{} exited early ({status}); its log {}:\n{}",
                     d.name,
                     d.log.display(),
-                    crate::chain::tail(&d.log, 20)
+                    edgefuel_launch::chain::tail(&d.log, 20)
                 );
             }
         }
@@ -832,13 +677,7 @@ async fn send_tx(
     client
         .send(&ixs, &signers)
         .await
-        .map_err(|e| failed(&what, client.url(), e))
-}
-
-fn edgefuel_daemon_key(path: &Path) -> anyhow::Result<Pubkey> {
-    Ok(solana_keypair::read_keypair_file(path)
-        .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?
-        .pubkey())
+        .map_err(|e| operator::refused(&what, client.url(), e))
 }
 
 fn indent(text: &str) -> String {

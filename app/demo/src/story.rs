@@ -12,7 +12,6 @@
 //! - steps 11–16: a second batch from a lazy agent (no job run) is caught, rejected
 //!   and slashed; the node is jailed.
 use crate::agent::{self, AgentBatch, JobSize};
-use crate::chain::LocalChain;
 use crate::expected;
 use crate::summary::*;
 use crate::verifier::{self, Device};
@@ -31,6 +30,7 @@ use edgefuel_client::{
 };
 use edgefuel_client::{Instruction, Pubkey};
 use edgefuel_jobs::CpuBackend;
+use edgefuel_launch::LocalChain;
 use indicatif::{ProgressBar, ProgressStyle};
 use solana_keypair::{read_keypair_file, Keypair};
 use solana_signer::Signer;
@@ -101,17 +101,7 @@ impl Ctx {
 
 /// A refused transaction as an error that names the step and shows the
 /// program's logs.
-pub(crate) fn failed(what: &str, url: &str, e: ClientError) -> anyhow::Error {
-    let logs = e.logs();
-    if logs.is_empty() {
-        anyhow!("{what} (at {url}): {e}")
-    } else {
-        anyhow!(
-            "{what} (at {url}): {e}\nprogram logs:\n  {}",
-            logs.join("\n  ")
-        )
-    }
-}
+pub(crate) use edgefuel_launch::operator::refused as failed;
 
 /// The name of the program error in a refused transaction, if any.
 fn program_error(e: &ClientError) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! Running a job: seeded inputs → kernels on a backend → canonical output bytes.
 
 use sha2::{Digest, Sha256};
+use std::time::Instant;
 
 use crate::backend::{Backend, GemmDims};
 use crate::error::{JobError, Result};
@@ -41,10 +42,29 @@ impl JobOutput {
     }
 }
 
+/// Where a job's time went (seconds of wall time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExecTimes {
+    /// Generating the seeded inputs (ChaCha).
+    pub inputs: f64,
+    /// The kernels on the backend (GPU: upload, dispatch and read-back).
+    pub kernel: f64,
+    /// SHA-256 of the output bytes.
+    pub hashing: f64,
+}
+
 /// Runs `spec` on `backend`.
 pub fn execute(spec: &JobSpec, backend: &dyn Backend) -> Result<JobOutput> {
+    execute_timed(spec, backend).map(|(out, _)| out)
+}
+
+/// [`execute`], also telling where the time went.
+pub fn execute_timed(spec: &JobSpec, backend: &dyn Backend) -> Result<(JobOutput, ExecTimes)> {
+    let started = Instant::now();
     let inputs = JobInputs::generate(spec)?;
+    let generated = Instant::now();
     let bytes = run_inputs(&inputs, backend)?;
+    let ran = Instant::now();
     if bytes.len() != spec.output_len() {
         return Err(JobError::InputMismatch(format!(
             "backend {} returned {} output bytes, the spec has {}",
@@ -54,13 +74,19 @@ pub fn execute(spec: &JobSpec, backend: &dyn Backend) -> Result<JobOutput> {
         )));
     }
     let commitment = output_commitment(&bytes);
-    Ok(JobOutput {
+    let times = ExecTimes {
+        inputs: (generated - started).as_secs_f64(),
+        kernel: (ran - generated).as_secs_f64(),
+        hashing: ran.elapsed().as_secs_f64(),
+    };
+    let out = JobOutput {
         kind: spec.kind(),
         job_id: spec.job_id(),
         work_units: spec.work_units(),
         bytes,
         commitment,
-    })
+    };
+    Ok((out, times))
 }
 
 /// Re-executes `spec` on `backend` and tells whether its output commitment

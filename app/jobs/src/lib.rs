@@ -80,7 +80,9 @@ pub use cpu::{CpuBackend, CpuKernel};
 pub use edgefuel_spec::{self as spec, limits};
 pub use edgefuel_spec::{job_seed, Conv2dShape, JobKind, JobShape, JobSpec, SpecError};
 pub use error::{JobError, Result};
-pub use exec::{execute, output_commitment, run_inputs, verify, JobOutput};
+pub use exec::{
+    execute, execute_timed, output_commitment, run_inputs, verify, ExecTimes, JobOutput,
+};
 pub use gpu::GpuBackend;
 pub use inputs::{DenseLayer, JobInputs};
 pub use quant::{Epilogue, Requant};

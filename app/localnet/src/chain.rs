@@ -54,7 +54,7 @@ use solana_transaction_status_client_types::{
 };
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock as StdRwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, Mutex, RwLock};
@@ -214,6 +214,9 @@ pub struct Chain {
     genesis_hash: Hash,
     native_logs: Option<NativeLogs>,
     config: ChainConfig,
+    /// Nanoseconds spent executing sent transactions (checks, the programs,
+    /// commit), for `/metrics`.
+    execute_nanos: AtomicU64,
 }
 
 fn now_unix() -> i64 {
@@ -360,7 +363,14 @@ impl Chain {
             genesis_hash,
             native_logs,
             config,
+            execute_nanos: AtomicU64::new(0),
         }))
+    }
+
+    /// Seconds spent executing sent transactions so far (signature and
+    /// fee checks, the programs, commit; preflight included).
+    pub fn execute_seconds(&self) -> f64 {
+        self.execute_nanos.load(Ordering::Relaxed) as f64 / 1e9
     }
 
     pub fn config(&self) -> &ChainConfig {
@@ -492,7 +502,10 @@ impl Chain {
         let commit = self.commit.clone().lock_owned().await;
         let this = self.clone();
         let outcome = tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
             let out = this.execute(tx, preflight);
+            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            this.execute_nanos.fetch_add(nanos, Ordering::Relaxed);
             drop(commit);
             drop(gate);
             out

@@ -88,8 +88,10 @@ async fn metrics_handler(State(chain): State<Arc<Chain>>) -> Response {
         "# TYPE edgefuel_localnet_slot gauge\nedgefuel_localnet_slot {slot}\n\
          # TYPE edgefuel_localnet_block_height gauge\nedgefuel_localnet_block_height {height}\n\
          # TYPE edgefuel_localnet_transactions_total counter\nedgefuel_localnet_transactions_total {count}\n\
-         # TYPE edgefuel_localnet_history_transactions gauge\nedgefuel_localnet_history_transactions {}\n",
-        chain.history_len()
+         # TYPE edgefuel_localnet_history_transactions gauge\nedgefuel_localnet_history_transactions {}\n\
+         # TYPE edgefuel_localnet_execute_seconds_total counter\nedgefuel_localnet_execute_seconds_total {}\n",
+        chain.history_len(),
+        chain.execute_seconds()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -33,6 +33,7 @@ use edgefuel_client::edgefuel::{
 use edgefuel_client::{
     ix, pda, ClientError, CommitmentConfig, EdgeFuelClient, Pubkey, ReceiptBatch,
 };
+use edgefuel_daemon::phases;
 use edgefuel_daemon::Shutdown;
 use edgefuel_jobs::{Backend, CpuBackend, GpuBackend};
 use serde::Serialize;
@@ -144,6 +145,9 @@ pub struct Agent {
     /// Jobs run by this process and when it started (jobs/s).
     run_jobs: u64,
     run_started: Instant,
+    /// Seconds of the current step spent on jobs, hashing and the journal
+    /// (the rest of the step is the chain phase).
+    step_local: f64,
 }
 
 fn is_benign(e: &ClientError, errors: &[EdgeFuelError]) -> bool {
@@ -167,7 +171,10 @@ impl Agent {
             CommitmentConfig::confirmed(),
         );
         let node = pda::node(&config.operator);
-        let meter = EnergyMeter::open(config.settings.energy.device_watts);
+        let meter = EnergyMeter::open(
+            config.settings.energy.device_watts,
+            backend.name().starts_with("gpu"),
+        );
         let status = Status {
             node: node.to_string(),
             operator: config.operator.to_string(),
@@ -209,6 +216,7 @@ impl Agent {
             refused: Default::default(),
             run_jobs: 0,
             run_started: Instant::now(),
+            step_local: 0.0,
         }
     }
 
@@ -230,7 +238,11 @@ impl Agent {
         );
         let mut failures: u32 = 0;
         while !self.shutdown.is_set() {
-            let pause = match self.tick().await {
+            let step = Instant::now();
+            self.step_local = 0.0;
+            let result = self.tick().await;
+            self.metrics.phases.end_step(step, self.step_local);
+            let pause = match result {
                 Ok(()) => {
                     if failures > 0 {
                         tracing::info!("chain reachable again; resuming");
@@ -264,7 +276,10 @@ impl Agent {
                     backoff
                 }
             };
-            if !self.shutdown.sleep(pause).await {
+            let idle = Instant::now();
+            let go_on = self.shutdown.sleep(pause).await;
+            self.metrics.phases.lap(phases::IDLE, idle);
+            if !go_on {
                 break;
             }
         }
@@ -388,7 +403,9 @@ impl Agent {
             + 1;
         let b = &self.config.settings.batch;
         let specs = (0..b.jobs)
-            .map(|leaf| workload::job_spec(b.job_size, &self.config.operator, seq, leaf))
+            .map(|leaf| {
+                workload::job_spec_of(b.job_size, b.job_kind, &self.config.operator, seq, leaf)
+            })
             .collect::<Result<Vec<_>, _>>()
             .with_context(|| format!("building the job specs of batch {seq}"))?;
         // The exposure rule, checked before any job runs.
@@ -423,12 +440,22 @@ impl Agent {
             })?;
             jobs.push(rec);
         }
+        let ph = &self.metrics.phases;
+        for j in &jobs {
+            ph.add(phases::INPUTS, j.times.inputs);
+            ph.add(phases::KERNEL, j.times.kernel);
+            ph.add(phases::HASHING, j.times.hashing);
+        }
+        let hashing = Instant::now();
         let set = receipt_batch(
             &self.config.operator,
             seq,
             jobs.iter().map(|j| (j.spec.shape().clone(), j.receipt)),
         )?;
+        let journal = ph.lap(phases::HASHING, hashing);
         self.journal.record_built(seq, &set.root(), &jobs)?;
+        ph.lap(phases::JOURNAL, journal);
+        self.step_local += started.elapsed().as_secs_f64();
         self.last_build = Some(Instant::now());
         self.run_jobs += jobs.len() as u64;
         let joules: f64 = jobs.iter().map(|j| j.joules).sum();

@@ -4,7 +4,9 @@ use crate::energy::{EnergyMeter, EnergySource};
 use crate::settings::Faults;
 use edgefuel_client::edgefuel::proof::{self, Receipt};
 use edgefuel_client::{Pubkey, ReceiptBatch, ReceiptError};
-use edgefuel_jobs::{execute, output_commitment, Backend, JobError, JobShape, JobSpec};
+use edgefuel_jobs::{
+    execute_timed, output_commitment, Backend, ExecTimes, JobError, JobShape, JobSpec,
+};
 use std::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,8 @@ pub struct JobRecord {
     pub receipt: Receipt,
     /// Wall time of the job (seconds).
     pub seconds: f64,
+    /// Where that time went (inputs, kernel, hashing).
+    pub times: ExecTimes,
     /// Energy of the job (joules) and where the figure comes from.
     pub joules: f64,
     pub energy_source: EnergySource,
@@ -56,17 +60,24 @@ pub fn run_job(
     let started = Instant::now();
     let mark = meter.mark();
     let faked = fakes(&spec, faults.fake_fraction);
-    let commitment = if faked {
-        output_commitment(&vec![0u8; spec.output_len()])
+    let (commitment, times) = if faked {
+        let fake = output_commitment(&vec![0u8; spec.output_len()]);
+        let hashing = started.elapsed().as_secs_f64();
+        (
+            fake,
+            ExecTimes {
+                hashing,
+                ..ExecTimes::default()
+            },
+        )
     } else {
-        execute(&spec, backend)
-            .map_err(|source| BatchError::Job {
-                seq,
-                leaf,
-                kind: spec.kind().name(),
-                source,
-            })?
-            .output_commitment()
+        let (out, times) = execute_timed(&spec, backend).map_err(|source| BatchError::Job {
+            seq,
+            leaf,
+            kind: spec.kind().name(),
+            source,
+        })?;
+        (out.output_commitment(), times)
     };
     let seconds = started.elapsed().as_secs_f64();
     let (joules, energy_source) = meter.since(&mark, seconds);
@@ -83,6 +94,7 @@ pub fn run_job(
         },
         spec,
         seconds,
+        times,
         joules,
         energy_source,
         faked,

@@ -522,6 +522,7 @@ mod tests {
             },
             spec,
             seconds: 0.5,
+            times: Default::default(),
             joules: 2.0,
             energy_source: EnergySource::Estimated,
             faked: false,

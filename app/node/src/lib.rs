@@ -16,7 +16,7 @@
 //! | [`workload`] | which jobs a batch runs (seeds bound to program, node, seq and leaf) |
 //! | [`batch`] | receipts → Merkle tree → submit arguments → reveal items |
 //! | [`agent`] | the run loop: build, submit, seal, reveal, follow to the verdict, claim |
-//! | [`energy`] | joules per job: RAPL when the machine has it, else an estimate, labelled |
+//! | [`energy`] | joules per job: NVML for NVIDIA GPUs, RAPL for the CPU, else an estimate, labelled |
 //! | [`metrics`] | Prometheus metrics |
 //! | [`dashboard`] | the local page and `/status.json` |
 //! | [`doctor`] | `edgefuel-node doctor`: every precondition, ok or what to do |

@@ -1,4 +1,5 @@
 //! Prometheus metrics of the agent (prefix `edgefuel_node_`).
+use edgefuel_daemon::phases::Phases;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -28,6 +29,8 @@ pub struct Metrics {
     pub jailed: Gauge,
     pub eligible: Gauge,
     pub rpc_errors: Counter,
+    /// Where the agent's time goes (`edgefuel_daemon::phases`).
+    pub phases: Phases,
 }
 
 impl Default for Metrics {
@@ -39,6 +42,7 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("edgefuel_node");
+        let phases = Phases::register(&mut registry);
         let m = Metrics {
             jobs: Counter::default(),
             work_units: Counter::default(),
@@ -57,6 +61,7 @@ impl Metrics {
             jailed: Gauge::default(),
             eligible: Gauge::default(),
             rpc_errors: Counter::default(),
+            phases,
             registry: Registry::default(),
         };
         registry.register(

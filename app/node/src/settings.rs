@@ -1,7 +1,7 @@
 //! `node.toml`: the agent's settings, with `EDGEFUEL_NODE_*` environment
 //! overrides (`EDGEFUEL_NODE_RPC_URL`, `EDGEFUEL_NODE_BATCH__JOBS`, …; see
 //! `edgefuel_daemon::settings`). Relative paths are relative to the file.
-use crate::workload::JobSize;
+use crate::workload::{JobMix, JobSize};
 use edgefuel_client::Pubkey;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -67,6 +67,8 @@ pub struct BatchSettings {
     pub interval_secs: f64,
     /// Size of each job.
     pub job_size: JobSize,
+    /// Job kinds: mixed (gemm, mlp, conv in turn) or one kind.
+    pub job_kind: JobMix,
 }
 
 impl Default for BatchSettings {
@@ -75,6 +77,7 @@ impl Default for BatchSettings {
             jobs: 16,
             interval_secs: 10.0,
             job_size: JobSize::Small,
+            job_kind: JobMix::Mixed,
         }
     }
 }
@@ -258,6 +261,8 @@ jobs = 16
 interval_secs = 10.0
 # small | medium | large (multiply-accumulates per job: ~0.5 M, ~100 M, ~1 G).
 job_size = "small"
+# mixed (gemm, mlp and conv in turn) | gemm | mlp | conv
+job_kind = "mixed"
 
 [http]
 # Dashboard (/), /healthz and /metrics. Keep it on loopback.
@@ -265,7 +270,7 @@ listen = "{listen}"
 
 [energy]
 # Watts your device draws while busy: used for the energy estimate when the
-# machine exposes no counter (RAPL for CPUs); figures are labelled estimated.
+# machine exposes no counter (NVML for NVIDIA GPUs, RAPL for CPUs); figures are labelled estimated.
 device_watts = 75.0
 
 [rewards]

@@ -4,7 +4,8 @@
 //! twice in a batch or in two batches, and a verifier rebuilds the spec of
 //! any revealed leaf from the batch account alone (its stored shape and its
 //! position). The shape cycles through gemm_i8, mlp_i8 and conv2d_i8 by
-//! leaf index (the GEMM's row count varies too).
+//! leaf index (the GEMM's row count varies too), or is one kind only
+//! ([`JobMix`], `batch.job_kind`).
 use edgefuel_client::{Pubkey, ReceiptBatch};
 use edgefuel_jobs::{Conv2dShape, JobShape, JobSpec, SpecError};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,32 @@ pub enum JobSize {
     Large,
 }
 
+/// Which job kinds a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum JobMix {
+    /// gemm_i8, mlp_i8 and conv2d_i8 in turn.
+    #[default]
+    Mixed,
+    /// Only gemm_i8.
+    Gemm,
+    /// Only mlp_i8.
+    Mlp,
+    /// Only conv2d_i8.
+    Conv,
+}
+
+impl JobMix {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobMix::Mixed => "mixed",
+            JobMix::Gemm => "gemm_i8",
+            JobMix::Mlp => "mlp_i8",
+            JobMix::Conv => "conv2d_i8",
+        }
+    }
+}
+
 /// A 3×3 convolution (padding 1) over a square `side`² input.
 fn conv(side: u32, in_channels: u32, out_channels: u32) -> Conv2dShape {
     Conv2dShape {
@@ -37,10 +64,21 @@ fn conv(side: u32, in_channels: u32, out_channels: u32) -> Conv2dShape {
     }
 }
 
-/// The shape of job `index` of a batch.
+/// The shape of job `index` of a mixed batch.
 pub fn job_shape(size: JobSize, index: u32) -> JobShape {
+    job_shape_of(size, JobMix::Mixed, index)
+}
+
+/// The shape of job `index` of a batch of `mix`.
+pub fn job_shape_of(size: JobSize, mix: JobMix, index: u32) -> JobShape {
     let step = index / 3 % 4;
-    match (size, index % 3) {
+    let kind = match mix {
+        JobMix::Mixed => index % 3,
+        JobMix::Gemm => 0,
+        JobMix::Mlp => 1,
+        JobMix::Conv => 2,
+    };
+    match (size, kind) {
         (JobSize::Small, 0) => JobShape::GemmI8 {
             m: 64 + 8 * step,
             n: 96,
@@ -74,14 +112,25 @@ pub fn job_shape(size: JobSize, index: u32) -> JobShape {
     }
 }
 
-/// Job `index` of batch `seq` of `operator`'s node.
+/// Job `index` of mixed batch `seq` of `operator`'s node.
 pub fn job_spec(
     size: JobSize,
     operator: &Pubkey,
     seq: u64,
     index: u32,
 ) -> Result<JobSpec, SpecError> {
-    ReceiptBatch::job_spec(operator, seq, index, job_shape(size, index))
+    job_spec_of(size, JobMix::Mixed, operator, seq, index)
+}
+
+/// Job `index` of batch `seq` of `mix` of `operator`'s node.
+pub fn job_spec_of(
+    size: JobSize,
+    mix: JobMix,
+    operator: &Pubkey,
+    seq: u64,
+    index: u32,
+) -> Result<JobSpec, SpecError> {
+    ReceiptBatch::job_spec(operator, seq, index, job_shape_of(size, mix, index))
 }
 
 #[cfg(test)]
@@ -97,5 +146,26 @@ mod tests {
         assert_ne!(first, id(&b, 1, 0));
         assert_ne!(first, id(&a, 2, 0));
         assert_ne!(id(&a, 1, 3), id(&a, 1, 6), "same shape, other leaf");
+    }
+
+    #[test]
+    fn one_kind_batches_run_only_that_kind() {
+        let kinds = |mix| {
+            (0..6)
+                .map(|i| job_shape_of(JobSize::Small, mix, i).kind())
+                .collect::<Vec<_>>()
+        };
+        use edgefuel_jobs::JobKind::*;
+        assert_eq!(kinds(JobMix::Gemm), vec![GemmI8; 6]);
+        assert_eq!(kinds(JobMix::Mlp), vec![MlpI8; 6]);
+        assert_eq!(kinds(JobMix::Conv), vec![Conv2dI8; 6]);
+        assert_eq!(
+            kinds(JobMix::Mixed),
+            vec![GemmI8, MlpI8, Conv2dI8, GemmI8, MlpI8, Conv2dI8]
+        );
+        assert_eq!(
+            job_shape(JobSize::Small, 4),
+            job_shape_of(JobSize::Small, JobMix::Mixed, 4)
+        );
     }
 }

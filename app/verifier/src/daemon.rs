@@ -11,6 +11,7 @@ use edgefuel_client::solana_rpc_client_api::config::{
     RpcAccountInfoConfig, RpcProgramAccountsConfig,
 };
 use edgefuel_client::{ix, ClientError, CommitmentConfig, EdgeFuelClient, Instruction, Pubkey};
+use edgefuel_daemon::phases;
 use edgefuel_daemon::Shutdown;
 use edgefuel_jobs::Backend;
 use futures_util::StreamExt;
@@ -39,6 +40,9 @@ pub struct Verifier {
     operators: HashMap<Pubkey, Pubkey>,
     /// Batches we said we cannot review (said once).
     stuck: HashSet<Pubkey>,
+    /// Seconds of the current scan spent re-executing (the rest of the scan
+    /// is the chain phase).
+    scan_local: f64,
 }
 
 fn benign(e: &ClientError, errors: &[EdgeFuelError]) -> bool {
@@ -78,6 +82,7 @@ impl Verifier {
             first_seen_revealed: HashMap::new(),
             operators: HashMap::new(),
             stuck: HashSet::new(),
+            scan_local: 0.0,
         }
     }
 
@@ -103,7 +108,11 @@ impl Verifier {
         let poll = Duration::from_secs_f64(self.config.settings.poll_interval_secs);
         let mut failures: u32 = 0;
         while !self.shutdown.is_set() {
-            let pause = match self.scan().await {
+            let step = Instant::now();
+            self.scan_local = 0.0;
+            let result = self.scan().await;
+            self.metrics.phases.end_step(step, self.scan_local);
+            let pause = match result {
                 Ok(()) => {
                     if failures > 0 {
                         tracing::info!("chain reachable again; resuming");
@@ -130,11 +139,13 @@ impl Verifier {
                     backoff
                 }
             };
+            let idle = Instant::now();
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(pause) => {}
                 _ = self.shutdown.wait() => break,
             }
+            self.metrics.phases.lap(phases::IDLE, idle);
         }
         tracing::info!("verifier stopped");
         Ok(())
@@ -302,6 +313,11 @@ impl Verifier {
                 self.metrics.samples_checked.inc_by(r.checked as u64);
                 self.metrics.reexec_seconds.inc_by(r.seconds);
                 self.metrics.reexec_work_units.inc_by(r.work_units);
+                let ph = &self.metrics.phases;
+                ph.add(phases::INPUTS, r.times.inputs);
+                ph.add(phases::KERNEL, r.times.kernel);
+                ph.add(phases::HASHING, r.times.hashing);
+                self.scan_local += r.times.inputs + r.times.kernel + r.times.hashing;
                 self.set_status(|s| {
                     s.samples_checked += r.checked as u64;
                     s.reexec_seconds += r.seconds;

@@ -1,5 +1,6 @@
 //! Prometheus metrics of the verifier (prefix `edgefuel_verifier_`) and the
 //! figures `/status.json` shows.
+use edgefuel_daemon::phases::Phases;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
@@ -19,6 +20,8 @@ pub struct Metrics {
     pub cranks: Family<Labels, Counter>,
     pub rpc_errors: Counter,
     pub notifications: Counter,
+    /// Where the verifier's time goes (`edgefuel_daemon::phases`).
+    pub phases: Phases,
 }
 
 impl Default for Metrics {
@@ -30,6 +33,7 @@ impl Default for Metrics {
 impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("edgefuel_verifier");
+        let phases = Phases::register(&mut registry);
         let m = Metrics {
             registry: Registry::default(),
             samples_checked: Counter::default(),
@@ -40,6 +44,7 @@ impl Metrics {
             cranks: Family::default(),
             rpc_errors: Counter::default(),
             notifications: Counter::default(),
+            phases,
         };
         registry.register(
             "samples_checked",

@@ -10,7 +10,7 @@
 //! could not be re-executed gives no verdict at all: the verifier never
 //! votes Valid on work it did not check.
 use edgefuel_client::edgefuel::{Batch, Verdict};
-use edgefuel_jobs::{execute, Backend};
+use edgefuel_jobs::{execute_timed, Backend, ExecTimes};
 use std::time::Instant;
 
 /// A verifier's findings on one batch.
@@ -21,6 +21,8 @@ pub struct Review {
     pub checked: usize,
     pub matched: usize,
     pub seconds: f64,
+    /// Where the re-executions' time went (inputs, kernel, hashing).
+    pub times: ExecTimes,
     /// Work units re-executed.
     pub work_units: u64,
     /// Why a leaf was judged dishonest, or why no verdict was reached.
@@ -34,6 +36,7 @@ pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
         checked: 0,
         matched: 0,
         seconds: 0.0,
+        times: ExecTimes::default(),
         work_units: 0,
         problem: None,
     };
@@ -48,8 +51,13 @@ pub fn review(batch: &Batch, backend: &dyn Backend) -> Review {
                 return out;
             }
         };
-        let run = match execute(&spec, backend) {
-            Ok(r) => r,
+        let run = match execute_timed(&spec, backend) {
+            Ok((r, t)) => {
+                out.times.inputs += t.inputs;
+                out.times.kernel += t.kernel;
+                out.times.hashing += t.hashing;
+                r
+            }
             Err(e) => {
                 out.problem = Some(format!(
                     "could not re-execute leaf {index} ({}) on {}: {e}",

@@ -138,9 +138,67 @@ impl VerifierConfig {
     }
 }
 
+/// The commented `verifier.toml` that `edgefuel-verifier init` writes.
+pub fn template(rpc_url: &str, backend: BackendChoice, listen: SocketAddr) -> String {
+    let backend = match backend {
+        BackendChoice::Auto => "auto",
+        BackendChoice::Gpu => "gpu",
+        BackendChoice::Cpu => "cpu",
+    };
+    format!(
+        r#"# EdgeFuel verifier settings (edgefuel-verifier run --config this-file).
+# Every key can be overridden from the environment: EDGEFUEL_VERIFIER_RPC_URL,
+# EDGEFUEL_VERIFIER_HTTP__LISTEN (double underscore = inside a table).
+
+# Solana JSON-RPC of the cluster the network lives on.
+rpc_url = "{rpc_url}"
+# Websocket for programSubscribe; default: the RPC port + 1.
+# ws_url = "ws://127.0.0.1:8900"
+# The verifier key (created by init). It votes only once the network's
+# verifier set holds it (a governance proposal adds it) and pays vote fees.
+keypair = "verifier.json"
+# Device that re-executes jobs: auto (GPU if there is an adapter, else CPU),
+# gpu or cpu. Every device gives the same bytes, so verdicts agree.
+backend = "{backend}"
+# Also send the permissionless instructions: seal, report missed, finalize,
+# close (a small fee each; the network needs someone to do it).
+crank = true
+# Seconds between scans of the batch accounts (websocket notifications wake
+# the verifier sooner).
+poll_interval_secs = 2.0
+# Slots a final batch stays readable before the crank closes it.
+close_delay_slots = 25
+
+[http]
+# /status.json, /healthz and /metrics. Keep it on loopback.
+listen = "{listen}"
+"#
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_template_loads_with_its_defaults() {
+        let text = template(
+            "https://api.devnet.solana.com",
+            BackendChoice::Cpu,
+            SocketAddr::from(([127, 0, 0, 1], 9999)),
+        );
+        let s: Settings =
+            edgefuel_daemon::settings::parse(&text, "/v/verifier.toml", ENV_PREFIX, Vec::new())
+                .unwrap();
+        let c = VerifierConfig::check(Path::new("/v/verifier.toml"), s).unwrap();
+        assert_eq!(c.keypair, PathBuf::from("/v/verifier.json"));
+        assert_eq!(c.ws_url, "wss://api.devnet.solana.com");
+        assert_eq!(c.settings.backend, BackendChoice::Cpu);
+        assert!(c.settings.crank);
+        assert_eq!(c.settings.poll_interval_secs, 2.0);
+        assert_eq!(c.settings.close_delay_slots, 25);
+        assert_eq!(c.settings.http.listen.port(), 9999);
+    }
 
     #[test]
     fn the_websocket_is_next_to_the_rpc_port() {

@@ -1,18 +1,18 @@
-//! The local chain the demo starts: `edgefuel_localnet::run` in a child
-//! process (this same executable, re-run with [`CHILD_ARG`]).
+//! The local chain the demo and the benchmarks start: `edgefuel_localnet::run`
+//! in a child process (the running executable, re-run with [`CHILD_ARG`]).
 //!
 //! Why not in this process: natively hosted, the program's `msg!` is a
 //! `println!`, and the local chain captures the process's whole stdout to put
-//! those lines into transaction logs. In-process, the demo's own output would
-//! be mixed with (and captured as) program logs. `run` also serves until
-//! Ctrl-C/SIGTERM. A child keeps stdout clean, and the demo still needs no
+//! those lines into transaction logs. In-process, the caller's own output
+//! would be mixed with (and captured as) program logs. `run` also serves until
+//! Ctrl-C/SIGTERM. A child keeps stdout clean, and the caller still needs no
 //! other binary built: the child runs the localnet library linked in here.
 //!
-//! The child writes everything it prints to `chain.log` in the demo's
-//! scratch directory (`$TMPDIR/edgefuel-demo-<pid>`), keeps its keypairs and
+//! The child writes everything it prints to `chain.log` in the caller's
+//! scratch directory (`$TMPDIR/edgefuel-net-<pid>`), keeps its keypairs and
 //! the chain's scratch files (`TMPDIR`) there too, and exits as soon as its
-//! stdin closes: when the demo finishes, fails or is killed. The directory
-//! is removed when the demo ends, or by the next run if it was killed.
+//! stdin closes: when the caller finishes, fails or is killed. The directory
+//! is removed when the caller ends, or by the next run if it was killed.
 use anyhow::{bail, Context};
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -23,7 +23,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// First argument that makes the executable run the local chain instead of
-/// the demo.
+/// its own work.
 pub const CHILD_ARG: &str = "__localnet-child";
 
 /// How long the chain may take to print its ready line (a debug build on a
@@ -43,7 +43,7 @@ pub fn child_main(args: Vec<OsString>) -> i32 {
             return 2;
         }
     };
-    // The parent holds our stdin: when it closes (the demo ended or died),
+    // The parent holds our stdin: when it closes (the caller ended or died),
     // stop. The scratch files live in the parent's directory, which it removes.
     std::thread::spawn(|| {
         let mut stdin = std::io::stdin();
@@ -86,7 +86,7 @@ fn free_port_pair() -> anyhow::Result<u16> {
     bail!("found no two free consecutive ports on 127.0.0.1")
 }
 
-/// `$TMPDIR/edgefuel-demo-<pid>`, after removing those of processes that
+/// `$TMPDIR/edgefuel-net-<pid>`, after removing those of processes that
 /// are gone (runs that were killed).
 fn scratch_dir() -> anyhow::Result<PathBuf> {
     let base = std::env::temp_dir();
@@ -95,14 +95,14 @@ fn scratch_dir() -> anyhow::Result<PathBuf> {
             let name = entry.file_name();
             let pid = name
                 .to_str()
-                .and_then(|n| n.strip_prefix("edgefuel-demo-"))
+                .and_then(|n| n.strip_prefix("edgefuel-net-"))
                 .and_then(|n| n.parse::<u32>().ok());
             if pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists()) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
     }
-    let dir = base.join(format!("edgefuel-demo-{}", std::process::id()));
+    let dir = base.join(format!("edgefuel-net-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the scratch directory {}", dir.display()))?;
@@ -223,6 +223,13 @@ impl LocalChain {
                 )
             }
         }
+    }
+}
+
+impl LocalChain {
+    /// The chain process's id (for its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
